@@ -1,0 +1,21 @@
+//! The command line: `Cli` and its subcommands (clap derive). Nothing below `cli/` knows clap;
+//! each subcommand's arguments are turned into a plain configuration here.
+
+pub mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// Tells whether a Crustocean API deployment is correct, fast and honestly instrumented.
+#[derive(Debug, Parser)]
+#[command(name = "tidegauge", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the embedded reference target: a Crustocean-compatible server, optionally with
+    /// injected faults.
+    Serve(serve::ServeArgs),
+}

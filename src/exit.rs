@@ -1,0 +1,7 @@
+//! The exit codes of DEVELOPERS.md, in one table: 0 all passed · 1 conformance failures ·
+//! 2 bad usage/config · 3 target unreachable or harness error · 4 metrics/snapshot failures ·
+//! 5 load thresholds breached · 6 load run invalid. Phase verdicts map to codes here only.
+
+pub const PASSED: u8 = 0;
+pub const USAGE: u8 = 2;
+pub const HARNESS: u8 = 3;

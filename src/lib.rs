@@ -1,0 +1,56 @@
+//! tidegauge: one binary that tells whether a deployment of the Crustocean API is correct,
+//! fast and honestly instrumented.
+//!
+//! Map: `cli` parses the command line; `run` dispatches a parsed `Cli`; `server` is the
+//! embedded reference target (`tidegauge serve`); `exit` owns the exit-code table and
+//! `error` the errors that end a command before it has a verdict.
+
+pub mod cli;
+pub mod error;
+pub mod exit;
+pub mod server;
+
+use cli::{Cli, Command};
+use error::Error;
+
+/// Runs one parsed command to completion; returns the process exit code.
+pub async fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+async fn serve(args: cli::serve::ServeArgs) -> Result<u8, Error> {
+    if args.list_faults {
+        print!("{}", cli::serve::fault_listing());
+        return Ok(exit::PASSED);
+    }
+    let config = args.to_config().map_err(Error::Usage)?;
+    let server = server::spawn(config).await?;
+    println!("listening on {}", server.url);
+    shutdown_signal().await;
+    server.shutdown().await?;
+    Ok(exit::PASSED)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

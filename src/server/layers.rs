@@ -1,0 +1,145 @@
+//! Middleware around every route: `track` counts each request in the HTTP metrics by route
+//! template (metrics.md §3, §5), and `inject_faults` applies the response-level faults
+//! (`server::faults`), inside `track` so that the metrics see what clients see.
+
+use super::App;
+use super::error::ApiError;
+use super::faults::Fault;
+use super::metrics::with_storage_timer;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Marks a response produced by the not-found fallbacks, whose `path` label is `unmatched`.
+#[derive(Clone, Copy)]
+pub struct Unmatched;
+
+/// The fallback for unknown paths and for known paths with a method they do not have.
+pub async fn not_found() -> Response {
+    let mut response = ApiError::route_not_found().into_response();
+    response.extensions_mut().insert(Unmatched);
+    response
+}
+
+/// Paths that are not counted in the HTTP metrics (endpoints.md §24, metrics.md §2.1).
+fn is_observability(path: &str) -> bool {
+    matches!(path, "/metrics" | "/metrics/json" | "/health") || path.starts_with("/__reference/")
+}
+
+/// axum writes templates as `/a/{id}`; the spec's label form is `/a/:id`.
+pub fn spec_template(axum_template: &str) -> String {
+    axum_template
+        .split('/')
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!(":{name}"),
+                None => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub async fn track(State(app): State<App>, req: Request, next: Next) -> Response {
+    let raw_path = req.uri().path().to_owned();
+    if is_observability(&raw_path) {
+        return next.run(req).await;
+    }
+    let method = req.method().as_str().to_owned();
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| spec_template(m.as_str()));
+    let started = Instant::now();
+    let (response, storage) = with_storage_timer(next.run(req)).await;
+    let path = if app.fault(Fault::RawPathLabel) {
+        raw_path
+    } else if response.extensions().get::<Unmatched>().is_some() {
+        "unmatched".to_owned()
+    } else {
+        template.unwrap_or_else(|| "unmatched".to_owned())
+    };
+    app.metrics.record_request(
+        &method,
+        &path,
+        response.status(),
+        started.elapsed(),
+        storage,
+    );
+    response
+}
+
+const HISTORY_TEMPLATES: [&str; 2] = ["/api/agencies/{id}/messages", "/api/dm/{id}/messages"];
+
+pub async fn inject_faults(State(app): State<App>, req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let number = app.next_request_number();
+    if app.fault(Fault::Every100th500) && number % 100 == 0 {
+        return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            .into_response();
+    }
+    let is_history = req
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|m| HISTORY_TEMPLATES.contains(&m.as_str()));
+    if is_history && app.fault(Fault::SlowHistory) {
+        let n = app.history_counter.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 10 == 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    let mut response = next.run(req).await;
+    if response.status() == StatusCode::TOO_MANY_REQUESTS && app.fault(Fault::RetryAfterMissing) {
+        response.headers_mut().remove(header::RETRY_AFTER);
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json && app.fault(Fault::ErrorBodyNotJson) && !response.status().is_success() {
+        return plain_text_error(response).await;
+    }
+    if is_json && app.fault(Fault::JsonWrongContentType) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    }
+    response
+}
+
+/// Fault `error-body-not-json`: the error message as plain text, status and headers kept.
+async fn plain_text_error(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "error".to_owned());
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_use_colon_placeholders() {
+        assert_eq!(
+            spec_template("/api/agencies/{id}/messages"),
+            "/api/agencies/:id/messages"
+        );
+        assert_eq!(spec_template("/api/auth/me"), "/api/auth/me");
+    }
+}
