@@ -49,7 +49,7 @@ fn active_pats(app: &App, user_id: Uuid) -> Vec<(PatRecord, Option<i64>)> {
             .cloned()
             .collect()
     });
-    pats.sort_by(|a, b| b.seq.cmp(&a.seq));
+    pats.sort_by_key(|p| std::cmp::Reverse(p.seq));
     pats.into_iter()
         .filter_map(|p| {
             let entry = app
