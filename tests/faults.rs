@@ -13,10 +13,20 @@ async fn expired_pat_accepted() {
     for (faults, expected) in [(vec![], 401), (vec![Fault::ExpiredPatAccepted], 200)] {
         let server = start_with_faults(&faults).await;
         let (session, _) = server.register().await;
-        let created = server.post("/api/auth/tokens", &session, json!({"name": "n", "expiresIn": "30d"})).await;
+        let created = server
+            .post(
+                "/api/auth/tokens",
+                &session,
+                json!({"name": "n", "expiresIn": "30d"}),
+            )
+            .await;
         let pat = Cred::Bearer(created.expect(201)["token"].as_str().unwrap().to_owned());
         server.advance(31 * 24 * 3600).await;
-        assert_eq!(server.get("/api/auth/me", &pat).await.status, expected, "faults {faults:?}");
+        assert_eq!(
+            server.get("/api/auth/me", &pat).await.status,
+            expected,
+            "faults {faults:?}"
+        );
     }
 }
 
@@ -25,11 +35,22 @@ async fn revoked_pat_accepted() {
     for (faults, expected) in [(vec![], 401), (vec![Fault::RevokedPatAccepted], 200)] {
         let server = start_with_faults(&faults).await;
         let (session, _) = server.register().await;
-        let created = server.post("/api/auth/tokens", &session, json!({"name": "n"})).await.expect(201).clone();
+        let created = server
+            .post("/api/auth/tokens", &session, json!({"name": "n"}))
+            .await
+            .expect(201)
+            .clone();
         let id = created["id"].as_str().unwrap();
-        server.call("DELETE", &format!("/api/auth/tokens/{id}"), &session, None).await.expect(200);
+        server
+            .call("DELETE", &format!("/api/auth/tokens/{id}"), &session, None)
+            .await
+            .expect(200);
         let pat = Cred::Bearer(created["token"].as_str().unwrap().to_owned());
-        assert_eq!(server.get("/api/auth/me", &pat).await.status, expected, "faults {faults:?}");
+        assert_eq!(
+            server.get("/api/auth/me", &pat).await.status,
+            expected,
+            "faults {faults:?}"
+        );
     }
 }
 
@@ -37,9 +58,18 @@ async fn revoked_pat_accepted() {
 async fn missing_credential_403() {
     for (faults, expected) in [(vec![], 401), (vec![Fault::MissingCredential403], 403)] {
         let server = start_with_faults(&faults).await;
-        assert_eq!(server.get("/api/auth/me", &Cred::None).await.status, expected);
+        assert_eq!(
+            server.get("/api/auth/me", &Cred::None).await.status,
+            expected
+        );
         // A wrong credential is still 401: the fault changes only the missing case.
-        assert_eq!(server.get("/api/auth/me", &Cred::Bearer("nope".into())).await.status, 401);
+        assert_eq!(
+            server
+                .get("/api/auth/me", &Cred::Bearer("nope".into()))
+                .await
+                .status,
+            401
+        );
     }
 }
 
@@ -47,15 +77,32 @@ async fn missing_credential_403() {
 async fn cookie_ignored() {
     for (faults, expected) in [(vec![], 200), (vec![Fault::CookieIgnored], 401)] {
         let server = start_with_faults(&faults).await;
-        let (Cred::Bearer(token), _) = server.register().await else { unreachable!() };
-        assert_eq!(server.get("/api/auth/me", &Cred::Cookie(token.clone())).await.status, expected);
-        assert_eq!(server.get("/api/auth/me", &Cred::Bearer(token)).await.status, 200);
+        let (Cred::Bearer(token), _) = server.register().await else {
+            unreachable!()
+        };
+        assert_eq!(
+            server
+                .get("/api/auth/me", &Cred::Cookie(token.clone()))
+                .await
+                .status,
+            expected
+        );
+        assert_eq!(
+            server
+                .get("/api/auth/me", &Cred::Bearer(token))
+                .await
+                .status,
+            200
+        );
     }
 }
 
 #[tokio::test]
 async fn json_wrong_content_type() {
-    for (faults, expected) in [(vec![], "application/json"), (vec![Fault::JsonWrongContentType], "text/html")] {
+    for (faults, expected) in [
+        (vec![], "application/json"),
+        (vec![Fault::JsonWrongContentType], "text/html"),
+    ] {
         let server = start_with_faults(&faults).await;
         let (session, _) = server.register().await;
         let me = server.get("/api/auth/me", &session).await;
@@ -67,15 +114,25 @@ async fn json_wrong_content_type() {
 #[tokio::test]
 async fn error_body_not_json() {
     let clean = start().await;
-    clean.get("/api/auth/me", &Cred::None).await.expect_error(401);
+    clean
+        .get("/api/auth/me", &Cred::None)
+        .await
+        .expect_error(401);
     let faulty = start_with_faults(&[Fault::ErrorBodyNotJson]).await;
     let answer = faulty.get("/api/auth/me", &Cred::None).await;
     assert_eq!(answer.status, 401);
-    assert!(answer.json.is_null(), "body must not be JSON: {}", answer.text);
+    assert!(
+        answer.json.is_null(),
+        "body must not be JSON: {}",
+        answer.text
+    );
     assert_eq!(answer.text, "Authentication required");
     // Successes keep their JSON.
     let (session, _) = faulty.register().await;
-    assert_eq!(faulty.get("/api/auth/me", &session).await.json["type"], "user");
+    assert_eq!(
+        faulty.get("/api/auth/me", &session).await.json["type"],
+        "user"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +141,12 @@ async fn every_100th_500() {
         let server = start_with_faults(&faults).await;
         let mut failures = 0;
         for _ in 0..200 {
-            if server.get("/api/commands-not-there", &Cred::None).await.status == 500 {
+            if server
+                .get("/api/commands-not-there", &Cred::None)
+                .await
+                .status
+                == 500
+            {
                 failures += 1;
             }
         }
@@ -98,16 +160,31 @@ async fn retry_after_missing() {
         let server = start_with_faults(&faults).await;
         let mut last = None;
         for _ in 0..11 {
-            last = Some(server.post("/api/auth/login", &Cred::None, json!({"username": "x", "password": "y"})).await);
+            last = Some(
+                server
+                    .post(
+                        "/api/auth/login",
+                        &Cred::None,
+                        json!({"username": "x", "password": "y"}),
+                    )
+                    .await,
+            );
         }
         let limited = last.unwrap();
         assert_eq!(limited.status, 429);
-        assert_eq!(limited.header("retry-after").is_some(), has_header, "faults {faults:?}");
+        assert_eq!(
+            limited.header("retry-after").is_some(),
+            has_header,
+            "faults {faults:?}"
+        );
     }
 }
 
 fn series<'a>(exposition: &'a str, prefix: &str) -> Vec<&'a str> {
-    exposition.lines().filter(|l| l.starts_with(prefix)).collect()
+    exposition
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .collect()
 }
 
 #[tokio::test]
@@ -115,9 +192,16 @@ async fn raw_path_label() {
     for (faults, raw) in [(vec![], false), (vec![Fault::RawPathLabel], true)] {
         let server = start_with_faults(&faults).await;
         let (session, _) = server.register().await;
-        let created = server.post("/api/auth/tokens", &session, json!({"name": "n"})).await.expect(201).clone();
+        let created = server
+            .post("/api/auth/tokens", &session, json!({"name": "n"}))
+            .await
+            .expect(201)
+            .clone();
         let id = created["id"].as_str().unwrap();
-        server.call("DELETE", &format!("/api/auth/tokens/{id}"), &session, None).await.expect(200);
+        server
+            .call("DELETE", &format!("/api/auth/tokens/{id}"), &session, None)
+            .await
+            .expect(200);
         let exposition = server.metrics().await;
         assert_eq!(exposition.contains(id), raw, "faults {faults:?}");
         assert_eq!(exposition.contains("path=\"/api/auth/tokens/:id\""), !raw);
@@ -126,12 +210,18 @@ async fn raw_path_label() {
 
 #[tokio::test]
 async fn stale_gauges() {
-    for (faults, users_after) in [(vec![], "crustocean_users_total 1"), (vec![Fault::StaleGauges], "crustocean_users_total 0")] {
+    for (faults, users_after) in [
+        (vec![], "crustocean_users_total 1"),
+        (vec![Fault::StaleGauges], "crustocean_users_total 0"),
+    ] {
         let server = start_with_faults(&faults).await;
         assert!(server.metrics().await.contains("crustocean_users_total 0"));
         server.register().await;
         server.advance(31).await;
-        assert!(server.metrics().await.contains(users_after), "faults {faults:?}");
+        assert!(
+            server.metrics().await.contains(users_after),
+            "faults {faults:?}"
+        );
     }
 }
 
@@ -141,7 +231,10 @@ async fn histogram_without_count() {
         let server = start_with_faults(&faults).await;
         server.get("/api/auth/me", &Cred::None).await;
         let exposition = server.metrics().await;
-        assert_eq!(!series(&exposition, "http_request_duration_seconds_count").is_empty(), has_count);
+        assert_eq!(
+            !series(&exposition, "http_request_duration_seconds_count").is_empty(),
+            has_count
+        );
         assert!(!series(&exposition, "http_request_duration_seconds_bucket").is_empty());
     }
 }
@@ -154,7 +247,11 @@ async fn counter_reset() {
         let first = server.metrics().await;
         let second = server.metrics().await;
         assert!(!series(&first, "http_requests_total{").is_empty());
-        assert_eq!(!series(&second, "http_requests_total{").is_empty(), survives, "faults {faults:?}");
+        assert_eq!(
+            !series(&second, "http_requests_total{").is_empty(),
+            survives,
+            "faults {faults:?}"
+        );
     }
 }
 
@@ -163,10 +260,19 @@ async fn snapshot_disagrees() {
     for (faults, offset) in [(vec![], 0.0), (vec![Fault::SnapshotDisagrees], 1.0)] {
         let server = start_with_faults(&faults).await;
         server.get("/api/auth/me", &Cred::None).await;
-        let snapshot = server.get(&format!("/metrics/json?key={METRICS_KEY}"), &Cred::None).await;
-        let series = snapshot.expect(200)["http_requests_total"].as_array().unwrap().clone();
+        let snapshot = server
+            .get(&format!("/metrics/json?key={METRICS_KEY}"), &Cred::None)
+            .await;
+        let series = snapshot.expect(200)["http_requests_total"]
+            .as_array()
+            .unwrap()
+            .clone();
         assert_eq!(series.len(), 1);
-        assert_eq!(series[0]["value"].as_f64().unwrap(), 1.0 + offset, "faults {faults:?}");
+        assert_eq!(
+            series[0]["value"].as_f64().unwrap(),
+            1.0 + offset,
+            "faults {faults:?}"
+        );
         assert!(server.metrics().await.contains("status=\"401\"} 1"));
     }
 }
@@ -176,7 +282,10 @@ async fn metrics_open() {
     for (faults, expected) in [(vec![], 401), (vec![Fault::MetricsOpen], 200)] {
         let server = start_with_faults(&faults).await;
         assert_eq!(server.get("/metrics", &Cred::None).await.status, expected);
-        assert_eq!(server.get("/metrics/json", &Cred::None).await.status, expected);
+        assert_eq!(
+            server.get("/metrics/json", &Cred::None).await.status,
+            expected
+        );
     }
 }
 
@@ -193,7 +302,9 @@ fn every_fault_has_a_test() {
     let untested: Vec<String> = Fault::ALL
         .iter()
         .map(|f| format!("Fault::{f:?}"))
-        .filter(|name| !sources.contains(&format!("{name}]")) && !sources.contains(&format!("{name},")))
+        .filter(|name| {
+            !sources.contains(&format!("{name}]")) && !sources.contains(&format!("{name},"))
+        })
         .collect();
     assert!(untested.is_empty(), "faults without a test: {untested:?}");
 }
