@@ -308,3 +308,71 @@ fn every_fault_has_a_test() {
         .collect();
     assert!(untested.is_empty(), "faults without a test: {untested:?}");
 }
+
+/// Posts `count` system messages into `agency_id` in-process (the hooks runtime's effect).
+fn seed_messages(server: &Server, agency_id: &str, count: usize) {
+    use tidegauge::server::messaging::{Draft, post};
+    for i in 0..count {
+        post(
+            &server.running.app,
+            Draft {
+                agency_id: agency_id.parse().unwrap(),
+                author_id: "system".into(),
+                sender_username: "seed".into(),
+                sender_display_name: "Seed".into(),
+                sender_type: "system",
+                content: format!("message {i}"),
+                kind: "system".into(),
+                metadata: json!({}),
+                dm: false,
+                hook_id: None,
+            },
+        );
+    }
+}
+
+#[tokio::test]
+async fn field_renamed() {
+    for (faults, key, absent) in [
+        (vec![], "content", "text"),
+        (vec![Fault::FieldRenamed], "text", "content"),
+    ] {
+        let server = start_with_faults(&faults).await;
+        let (session, _) = server.register().await;
+        let agency = server.agency(&session).await;
+        let id = agency["id"].as_str().unwrap();
+        seed_messages(&server, id, 1);
+        let history = server
+            .get(&format!("/api/agencies/{id}/messages"), &session)
+            .await;
+        let item = &history.expect(200)[0];
+        assert_eq!(item[key], "message 0", "faults {faults:?}");
+        assert!(item.get(absent).is_none());
+    }
+}
+
+#[tokio::test]
+async fn slow_history() {
+    let server = start_with_faults(&[Fault::SlowHistory]).await;
+    let (session, _) = server.register().await;
+    let agency = server.agency(&session).await;
+    let path = format!("/api/agencies/{}/messages", agency["id"].as_str().unwrap());
+    let mut slow = Vec::new();
+    for n in 1..=20 {
+        let started = std::time::Instant::now();
+        server.get(&path, &session).await.expect(200);
+        if started.elapsed() >= std::time::Duration::from_millis(200) {
+            slow.push(n);
+        }
+    }
+    // Every 10th history request is held back 200 ms; other routes are untouched.
+    assert!(
+        slow.contains(&10) && slow.contains(&20),
+        "slow requests: {slow:?}"
+    );
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        server.get("/api/auth/me", &session).await.expect(200);
+    }
+    assert!(started.elapsed() < std::time::Duration::from_millis(2000));
+}
