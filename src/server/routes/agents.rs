@@ -1,10 +1,10 @@
 //! Agents (endpoints.md §11, rows 34–41): create, list, self-registration (open CORS, rate
 //! limited, unowned and claimable), verify, config read and update, transfer and delete.
-//! Also owns the one agent-creation helper (`insert_agent`) and the agency fields shared with
-//! bootstrap (`agency_fields`, `insert_agency`), so that all three creation paths agree.
+//! Also owns the one agent-creation helper (`insert_agent`), so that all three creation paths
+//! (create, bootstrap, self-registration) agree.
 
 use super::auth::client_ip;
-use super::bootstrap::{open_cors, preflight};
+use super::bootstrap::{agency_fields, insert_agency, open_cors, preflight, slug_taken};
 use super::claims::claim_url;
 use crate::server::auth::{Allowed, Principal, authenticate};
 use crate::server::cascade;
@@ -75,10 +75,6 @@ pub(super) fn username_taken() -> ApiError {
     ApiError::conflict("Username already taken")
 }
 
-pub(super) fn slug_taken() -> ApiError {
-    ApiError::conflict("An agency with this name already exists")
-}
-
 /// Creates the agent account and indexes its token (stored as a hash, and in clear in memory
 /// for reply signatures, credentials.md §2.4); 409 when the username is taken. Memberships are
 /// the caller's business. Returns the agent's ID and raw token.
@@ -121,48 +117,6 @@ pub(super) fn insert_agent(
     w.usernames.insert(key, id);
     creds.agent_tokens.insert(hash_secret(&token), id);
     Ok((id, token))
-}
-
-/// The agency of bootstrap and self-registration: `agencyName` (default `<agent name>'s
-/// Agency`, 1–64 characters, a non-empty slug) and `agencyCharter` (at most 2000).
-pub(super) struct AgencyFields {
-    pub name: String,
-    pub slug: String,
-    pub charter: Option<String>,
-}
-
-pub(super) fn agency_fields(body: &Body, agent_name: &str) -> ApiResult<AgencyFields> {
-    let name = match body.opt_str("agencyName")? {
-        Some(name) => name.trim().to_owned(),
-        None => format!("{agent_name}'s Agency"),
-    };
-    check_len("agencyName", &name, 1, 64)?;
-    let slug = cascade::slugify(&name);
-    if slug.is_empty() {
-        return Err(ApiError::bad_request(
-            "agencyName must contain letters or digits",
-        ));
-    }
-    let charter = body.opt_str("agencyCharter")?;
-    if let Some(charter) = &charter {
-        check_len("agencyCharter", charter, 0, 2000)?;
-    }
-    Ok(AgencyFields {
-        name,
-        slug,
-        charter,
-    })
-}
-
-/// Inserts a public agency owned by `owner` (its first member); the caller has checked that
-/// the slug is free within the same write.
-pub(super) fn insert_agency(w: &mut World, fields: AgencyFields, owner: Uuid, now: Millis) -> Uuid {
-    let id = Uuid::new_v4();
-    let mut agency = cascade::new_agency(id, &fields.name, &fields.slug, Some(owner), now);
-    agency.charter = fields.charter;
-    w.slugs.insert(fields.slug, id);
-    w.agencies.insert(id, agency);
-    id
 }
 
 /// A path ID that names an agent; 404 for anything else (non-UUIDs included).

@@ -1,22 +1,20 @@
 //! Bootstrap (endpoints.md §6, row 12): one atomic call that registers or logs in the owner,
 //! creates an agency, a verified agent in it and a never-expiring PAT. Also owns the open
-//! CORS of §1.6, shared with agent self-registration (`open_cors`, `preflight`).
+//! CORS of §1.6 and the new-agency fields, both shared with agent self-registration.
 
-use super::agents::{
-    NewAgent, agency_fields, agent_names, insert_agency, insert_agent, slug_taken, username_taken,
-};
+use super::agents::{NewAgent, agent_names, insert_agent, username_taken};
 use super::auth::{client_ip, create_human, validate_password, validate_username};
 use super::tokens::{PAT_CAP, issue_pat};
 use crate::server::App;
 use crate::server::auth::issue_session;
 use crate::server::cascade;
-use crate::server::clock::rfc3339;
+use crate::server::clock::{Millis, rfc3339};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::ratelimit::Limit;
-use crate::server::request::{ApiRequest, check_len};
+use crate::server::request::{ApiRequest, Body, check_len};
 use crate::server::secrets::verify_password;
 use crate::server::ssrf;
-use crate::server::store::{AgentConfig, Role, Store};
+use crate::server::store::{AgentConfig, Role, Store, World};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +26,52 @@ use uuid::Uuid;
 
 pub fn routes() -> Router<App> {
     Router::new().route("/api/bootstrap", post(bootstrap).options(preflight))
+}
+
+pub(super) fn slug_taken() -> ApiError {
+    ApiError::conflict("An agency with this name already exists")
+}
+
+/// The agency of bootstrap and self-registration: `agencyName` (default `<agent name>'s
+/// Agency`, 1–64 characters, a non-empty slug) and `agencyCharter` (at most 2000).
+pub(super) struct AgencyFields {
+    pub name: String,
+    pub slug: String,
+    pub charter: Option<String>,
+}
+
+pub(super) fn agency_fields(body: &Body, agent_name: &str) -> ApiResult<AgencyFields> {
+    let name = match body.opt_str("agencyName")? {
+        Some(name) => name.trim().to_owned(),
+        None => format!("{agent_name}'s Agency"),
+    };
+    check_len("agencyName", &name, 1, 64)?;
+    let slug = cascade::slugify(&name);
+    if slug.is_empty() {
+        return Err(ApiError::bad_request(
+            "agencyName must contain letters or digits",
+        ));
+    }
+    let charter = body.opt_str("agencyCharter")?;
+    if let Some(charter) = &charter {
+        check_len("agencyCharter", charter, 0, 2000)?;
+    }
+    Ok(AgencyFields {
+        name,
+        slug,
+        charter,
+    })
+}
+
+/// Inserts a public agency owned by `owner` (its first member); the caller has checked that
+/// the slug is free within the same write.
+pub(super) fn insert_agency(w: &mut World, fields: AgencyFields, owner: Uuid, now: Millis) -> Uuid {
+    let id = Uuid::new_v4();
+    let mut agency = cascade::new_agency(id, &fields.name, &fields.slug, Some(owner), now);
+    agency.charter = fields.charter;
+    w.slugs.insert(fields.slug, id);
+    w.agencies.insert(id, agency);
+    id
 }
 
 /// Adds the open CORS headers of §1.6 to any answer, errors included.

@@ -119,7 +119,10 @@ async fn start(State(app): State<App>, req: ApiRequest) -> ApiResult<Json<Value>
         Some(Value::String(code)) if !code.trim().is_empty() => Some(code.clone()),
         _ => None,
     };
-    let email = body.opt_str("email")?.map(|e| e.trim().to_owned());
+    // Checked after the code's existence (§1.3): a wrong type is a validation error too.
+    let email = body
+        .opt_str("email")
+        .map(|e| e.map(|e| e.trim().to_owned()));
     let now = app.now();
     let outcome = app.store.write(|w| {
         let agent = match &code {
@@ -129,7 +132,7 @@ async fn start(State(app): State<App>, req: ApiRequest) -> ApiResult<Json<Value>
         let Some(agent) = agent else {
             return Err(ApiError::bad_request("claimCode is required"));
         };
-        let email = match email {
+        let email = match email? {
             Some(email) if valid_email(&email) => email,
             Some(_) => {
                 return Err(ApiError::bad_request(
