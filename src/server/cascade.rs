@@ -4,7 +4,7 @@
 
 use super::clock::Millis;
 use super::store::{Agency, Credentials, Membership, Role, Rooms, World};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use uuid::Uuid;
 
 /// The default public agency every new user joins (endpoints.md §7.1).
@@ -38,7 +38,7 @@ pub fn new_agency(id: Uuid, name: &str, slug: &str, owner: Option<Uuid>, now: Mi
             .unwrap_or_default(),
         skills: Vec::new(),
         is_dm: false,
-        hidden_for: HashSet::new(),
+        hidden_at: HashMap::new(),
     }
 }
 

@@ -6,11 +6,9 @@
 //! no entry in `World::slugs` (so lookups never find it), indexed in `World::dms` by the
 //! ordered pair of participant IDs. It counts in the database gauges like any room.
 //!
-//! Hiding: `Agency::hidden_for` says who hid the room; the model has no place for *when*, so
-//! this module keeps the hide instant in `HIDDEN_AT` (keyed by room and user, both random
-//! UUIDs, so instances in one process never collide). A hidden room is listed again as soon
-//! as its newest message is newer than the hide (§22: it reappears when either side sends a
-//! message); opening the DM again clears the hide.
+//! Hiding: `Agency::hidden_at` says who hid the room and when. A hidden room is listed again
+//! as soon as its newest message is newer than the hide (§22: it reappears when either side
+//! sends a message); opening the DM again clears the hide.
 
 use crate::server::App;
 use crate::server::auth::{Allowed, authenticate};
@@ -23,10 +21,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dashmap::DashMap;
 use serde_json::{Value, json};
-use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn routes() -> Router<App> {
@@ -35,9 +31,6 @@ pub fn routes() -> Router<App> {
         .route("/api/dm/{id}", post(open).delete(hide))
         .route("/api/dm/{id}/purge", post(purge))
 }
-
-/// (room, participant) → server time at which the participant hid the room.
-static HIDDEN_AT: LazyLock<DashMap<(Uuid, Uuid), Millis>> = LazyLock::new(DashMap::new);
 
 /// The `World::dms` key of two users: the ordered pair.
 fn pair(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
@@ -57,19 +50,19 @@ fn not_a_dm() -> ApiError {
 }
 
 /// Whether `caller` sees a room in the list: not hidden, or a message arrived after the hide.
-fn visible(room: &Room, caller: Uuid, newest: Option<Millis>) -> bool {
-    if !room.hidden {
-        return true;
+fn visible(room: &Room, newest: Option<Millis>) -> bool {
+    match (room.hidden_at, newest) {
+        (None, _) => true,
+        (Some(hidden), Some(newest)) => newest > hidden,
+        (Some(_), None) => false,
     }
-    let hidden_at = HIDDEN_AT.get(&(room.id, caller)).map(|t| *t);
-    matches!((hidden_at, newest), (Some(hidden), Some(newest)) if newest > hidden)
 }
 
 /// What the list needs of one of the caller's rooms.
 struct Room {
     id: Uuid,
     created_at: Millis,
-    hidden: bool,
+    hidden_at: Option<Millis>,
     participant: Value,
     participant_username: String,
 }
@@ -94,7 +87,7 @@ fn new_room(a: Uuid, b: Uuid, now: Millis) -> Agency {
         members: vec![member(a), member(b)],
         skills: Vec::new(),
         is_dm: true,
-        hidden_for: HashSet::new(),
+        hidden_at: HashMap::new(),
     }
 }
 
@@ -111,7 +104,7 @@ async fn list(State(app): State<App>, req: ApiRequest) -> ApiResult<Json<Value>>
                 Some(Room {
                     id: a.id,
                     created_at: a.created_at,
-                    hidden: a.hidden_for.contains(&who.user_id),
+                    hidden_at: a.hidden_at.get(&who.user_id).copied(),
                     participant: views::user_ref(peer),
                     participant_username: peer.username.clone(),
                 })
@@ -123,7 +116,7 @@ async fn list(State(app): State<App>, req: ApiRequest) -> ApiResult<Json<Value>>
         .filter_map(|room| {
             let newest = app.store.rooms().log(room.id).read().newest().cloned();
             let activity = newest.as_ref().map(|m| m.created_at);
-            if !visible(&room, who.user_id, activity) {
+            if !visible(&room, activity) {
                 return None;
             }
             let last_message = newest
@@ -164,8 +157,7 @@ fn open_in(w: &mut World, caller: Uuid, target: Uuid, now: Millis) -> ApiResult<
     let key = pair(caller, target);
     let existing = w.dms.get(&key).copied();
     if let Some(room) = existing.and_then(|id| w.agencies.get_mut(&id)) {
-        room.hidden_for.remove(&caller);
-        HIDDEN_AT.remove(&(room.id, caller));
+        room.hidden_at.remove(&caller);
         return Ok(Opened {
             room_id: room.id,
             created: false,
@@ -239,9 +231,9 @@ async fn hide(
         // A message stamped just ahead of the clock (same-millisecond posts) is older than
         // this hide too.
         let newest = rooms.log(room_id).read().newest().map(|m| m.created_at);
-        HIDDEN_AT.insert((room_id, who.user_id), newest.map_or(now, |t| t.max(now)));
         if let Some(room) = w.agencies.get_mut(&room_id) {
-            room.hidden_for.insert(who.user_id);
+            room.hidden_at
+                .insert(who.user_id, newest.map_or(now, |t| t.max(now)));
         }
         Ok::<_, ApiError>(())
     })?;

@@ -150,8 +150,8 @@ pub struct Agency {
     pub members: Vec<Membership>,
     pub skills: Vec<String>,
     pub is_dm: bool,
-    /// DM rooms only: participants who hid the room.
-    pub hidden_for: HashSet<Uuid>,
+    /// DM rooms only: participant → when they hid the room (it reappears on a newer message).
+    pub hidden_at: HashMap<Uuid, Millis>,
 }
 
 impl Agency {
