@@ -1,87 +1,20 @@
-//! Rows 56–61 of endpoints.md (§15): custom commands and the hook keys they issue. Agencies,
-//! memberships and DM rooms are set up directly in the store, since their routes belong to
-//! other modules.
+//! Rows 56–61 of endpoints.md (§15): custom commands and the hook keys they issue.
 
 mod common;
+mod hook_support;
 
 use common::*;
+use hook_support::*;
 use serde_json::{Value, json};
-use tidegauge::server::cascade;
 use tidegauge::server::faults::Fault;
-use tidegauge::server::store::{Role, Store};
 use uuid::Uuid;
-
-fn uid(value: &Value) -> Uuid {
-    Uuid::parse_str(value["id"].as_str().expect("an id")).expect("a UUID")
-}
-
-/// An agency owned by `owner`, made in the store.
-fn new_agency(server: &Server, owner: &Value) -> String {
-    let (id, name) = (Uuid::new_v4(), unique("tg_agency_"));
-    let now = server.running.app.now();
-    server.running.app.store.write(|w| {
-        let agency =
-            cascade::new_agency(id, &name, &cascade::slugify(&name), Some(uid(owner)), now);
-        w.slugs.insert(agency.slug.clone(), id);
-        w.agencies.insert(id, agency);
-    });
-    id.to_string()
-}
-
-fn join(server: &Server, agency: &str, user: &Value) {
-    let (id, now) = (Uuid::parse_str(agency).unwrap(), server.running.app.now());
-    server.running.app.store.write(|w| {
-        w.agencies
-            .get_mut(&id)
-            .unwrap()
-            .add_member(uid(user), Role::Member, now);
-    });
-}
-
-/// A DM room between two users, made in the store.
-fn dm(server: &Server, a: &Value, b: &Value) -> String {
-    let (id, now) = (Uuid::new_v4(), server.running.app.now());
-    server.running.app.store.write(|w| {
-        let mut room = cascade::new_agency(id, "dm", &format!("dm-{id}"), None, now);
-        room.is_dm = true;
-        room.add_member(uid(a), Role::Member, now);
-        room.add_member(uid(b), Role::Member, now);
-        w.agencies.insert(id, room);
-    });
-    id.to_string()
-}
-
-fn lobby(server: &Server) -> String {
-    server.running.app.store.read(|w| w.lobby_id.to_string())
-}
 
 fn commands(agency: &str) -> String {
     format!("/api/custom-commands/{agency}/commands")
 }
 
-fn url() -> String {
-    format!("https://example.com/tg/{}", unique("h"))
-}
-
 async fn create(server: &Server, owner: &Cred, agency: &str, body: Value) -> Answer {
     server.post(&commands(agency), owner, body).await
-}
-
-/// The value of `crustocean_hooks_active` once the 30 s gauge cache has expired.
-async fn hooks_active(server: &Server) -> i64 {
-    server.advance(30).await;
-    let text = server.metrics().await;
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("crustocean_hooks_active "))
-        .expect("the gauge is exposed");
-    line.rsplit(' ').next().unwrap().parse::<f64>().unwrap() as i64
-}
-
-async fn hook_agencies(server: &Server, key: &str) -> Answer {
-    server
-        .get("/api/hooks/agencies", &Cred::HookKey(key.to_owned()))
-        .await
 }
 
 #[tokio::test]
@@ -91,7 +24,7 @@ async fn create_list_update_and_delete_a_command() {
     let (member, member_user) = server.register().await;
     let (outsider, _) = server.register().await;
     let agency = new_agency(&server, &owner_user);
-    join(&server, &agency, &member_user);
+    join(&server, &agency, uid(&member_user));
     let username = owner_user["username"].as_str().unwrap();
     let slug = format!("tg-dice-{}", &Uuid::new_v4().simple().to_string()[..8]);
     let webhook = url();
@@ -207,6 +140,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
         new_agency(&server, &bob_user),
     );
     let webhook = url();
+    let before = hooks_active(&server).await;
     let first = create(
         &server,
         &alice,
@@ -216,6 +150,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
     .await;
     let first = first.expect(201).clone();
     let key = first["hookKey"].as_str().unwrap();
+    assert_eq!(hooks_active(&server).await, before + 1);
 
     let second = create(
         &server,
@@ -232,6 +167,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
         "an installer never sees the key"
     );
     assert_eq!(second["hook_id"], first["hook_id"]);
+    assert_eq!(hooks_active(&server).await, before + 1, "no second hook");
     assert_eq!(
         second["creator"],
         format!("@{}", bob_user["username"].as_str().unwrap())
@@ -431,7 +367,7 @@ async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
     let (member, member_user) = server.register().await;
     let agency = new_agency(&server, &owner_user);
     let other = new_agency(&server, &member_user);
-    join(&server, &agency, &member_user);
+    join(&server, &agency, uid(&member_user));
     let body = json!({"name": "dice", "webhookUrl": url()});
     create(&server, &member, &agency, body.clone())
         .await
@@ -665,7 +601,7 @@ async fn a_command_whose_hook_was_revoked_gets_a_new_hook_from_its_owner() {
     let (owner, owner_user) = server.register().await;
     let (member, member_user) = server.register().await;
     let agency = new_agency(&server, &owner_user);
-    join(&server, &agency, &member_user);
+    join(&server, &agency, uid(&member_user));
     let slug = format!("tg-{}", &Uuid::new_v4().simple().to_string()[..8]);
     let command = create(
         &server,

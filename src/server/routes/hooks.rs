@@ -69,8 +69,13 @@ fn check_slug(key: &str, slug: &str, single_hyphens: bool) -> ApiResult<()> {
     if chars && hyphens && (2..=48).contains(&slug.len()) {
         return Ok(());
     }
+    let rule = if single_hyphens {
+        "single hyphens"
+    } else {
+        "hyphens"
+    };
     Err(ApiError::bad_request(format!(
-        "{key} must be 2-48 lower-case letters, digits and single hyphens"
+        "{key} must be 2-48 lower-case letters, digits and {rule}"
     )))
 }
 
