@@ -376,3 +376,22 @@ async fn slow_history() {
     }
     assert!(started.elapsed() < std::time::Duration::from_millis(2000));
 }
+
+#[tokio::test]
+async fn unverified_agent_exchange() {
+    for (faults, expected) in [(vec![], 403), (vec![Fault::UnverifiedAgentExchange], 200)] {
+        let server = start_with_faults(&faults).await;
+        let (session, _) = server.register().await;
+        let created = server
+            .post("/api/agents", &session, json!({"name": unique("tgagent")}))
+            .await;
+        let token = created.expect(201)["agentToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let exchange = server
+            .post("/api/auth/agent", &Cred::None, json!({"agentToken": token}))
+            .await;
+        assert_eq!(exchange.status, expected, "faults {faults:?}");
+    }
+}
