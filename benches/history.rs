@@ -1,23 +1,17 @@
 //! Message history against a bare hello-world, same load tool, same connection count.
 //!
 //! Starts the reference target in-process, seeds an agency with 1,000 hook messages over the
-//! API, and creates a PAT; starts a bare axum server answering `GET /` with "Hello, World!";
-//! then drives `GET /api/agencies/:id/messages?limit=50` (PAT) and `GET /` with the same
-//! closed-loop generator (N keep-alive HTTP/1.1 connections, each sending its next request as
-//! soon as the previous answer's body is read), for the same duration each, and prints both
-//! request rates and their ratio. Goal (issue #2): history ≥ 0.5 × hello.
+//! API and creates a PAT; starts a bare axum server answering `GET /` with "Hello, World!";
+//! then drives `GET /api/agencies/:id/messages?limit=50` (PAT) and `GET /` with `wrk` (the
+//! same threads, connections and duration for both, an external process so that the load
+//! tool's own cost is the same for both) and prints both request rates and their ratio.
+//! Goal (issue #2): history ≥ 0.5 × hello. Both rounds also require zero non-2xx answers.
 //!
-//! Run: `cargo bench --bench history` (env `CONNECTIONS`, default 16; `SECONDS`, default 5).
-//! Every response is checked for status 200; the loop is bounded by the duration.
+//! Run: `cargo bench --bench history`. wrk comes from Debian (`apt-get install wrk`); the
+//! bench installs it when missing and it can. Env: `CONNECTIONS` (16), `SECONDS` (5), `ROUNDS` (2).
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper::Request;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::process::Command;
 use tidegauge::server::{ServerConfig, spawn};
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -29,12 +23,11 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 async fn api(
     client: &reqwest::Client,
-    method: reqwest::Method,
     url: String,
     auth: Option<(&str, &str)>,
     body: Value,
 ) -> Value {
-    let mut request = client.request(method, url).json(&body);
+    let mut request = client.post(url).json(&body);
     if let Some((header, value)) = auth {
         request = request.header(header, value);
     }
@@ -48,13 +41,11 @@ async fn api(
 }
 
 /// Registers a user, makes a PAT, an agency and a hook key, posts `count` messages.
-/// Returns (history path, "Bearer <pat>").
+/// Returns (history URL, PAT).
 async fn seed(base: &str, count: usize) -> (String, String) {
     let client = reqwest::Client::new();
-    let post = reqwest::Method::POST;
     let user = api(
         &client,
-        post.clone(),
         format!("{base}/api/auth/register"),
         None,
         json!({"username": "bench_user", "password": "bench-password"}),
@@ -63,27 +54,25 @@ async fn seed(base: &str, count: usize) -> (String, String) {
     let session = format!("Bearer {}", user["token"].as_str().unwrap());
     let pat = api(
         &client,
-        post.clone(),
         format!("{base}/api/auth/tokens"),
         Some(("authorization", &session)),
         json!({"name": "bench"}),
     )
     .await;
-    let pat = format!("Bearer {}", pat["token"].as_str().unwrap());
+    let pat = pat["token"].as_str().unwrap().to_owned();
+    let bearer = format!("Bearer {pat}");
     let agency = api(
         &client,
-        post.clone(),
         format!("{base}/api/agencies"),
-        Some(("authorization", &pat)),
+        Some(("authorization", &bearer)),
         json!({"name": "Bench Agency"}),
     )
     .await;
     let agency_id = agency["id"].as_str().unwrap().to_owned();
     let command = api(
         &client,
-        post.clone(),
         format!("{base}/api/custom-commands/{agency_id}/commands"),
-        Some(("authorization", &pat)),
+        Some(("authorization", &bearer)),
         json!({"name": "bench", "webhookUrl": "https://example.com/bench"}),
     )
     .await;
@@ -92,14 +81,16 @@ async fn seed(base: &str, count: usize) -> (String, String) {
         let content = format!("message {i}: the quick brown fox jumps over the lazy dog");
         api(
             &client,
-            post.clone(),
             format!("{base}/api/hooks/messages"),
             Some(("x-crustocean-hook-key", &key)),
             json!({"agencyId": agency_id, "content": content}),
         )
         .await;
     }
-    (format!("/api/agencies/{agency_id}/messages?limit=50"), pat)
+    (
+        format!("{base}/api/agencies/{agency_id}/messages?limit=50"),
+        pat,
+    )
 }
 
 async fn hello_server() -> std::net::SocketAddr {
@@ -110,86 +101,72 @@ async fn hello_server() -> std::net::SocketAddr {
     addr
 }
 
-/// Closed-loop load: `connections` keep-alive connections for `duration`; returns req/s.
-async fn load(
-    addr: std::net::SocketAddr,
-    path: &str,
-    auth: Option<&str>,
-    connections: u64,
-    duration: Duration,
-) -> f64 {
-    let completed = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + duration;
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let (path, auth, completed) = (
-            path.to_owned(),
-            auth.map(str::to_owned),
-            Arc::clone(&completed),
-        );
-        tasks.push(tokio::spawn(async move {
-            let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-            stream.set_nodelay(true).unwrap();
-            let (mut sender, connection) =
-                hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                    .await
-                    .unwrap();
-            tokio::spawn(connection);
-            while Instant::now() < deadline {
-                let mut request = Request::get(&path).header("host", addr.to_string());
-                if let Some(auth) = &auth {
-                    request = request.header("authorization", auth);
-                }
-                let response = sender
-                    .send_request(request.body(Empty::<Bytes>::new()).unwrap())
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 200, "every response must succeed");
-                let body = response.into_body().collect().await.unwrap().to_bytes();
-                assert!(!body.is_empty());
-                completed.fetch_add(1, Ordering::Relaxed);
-            }
-        }));
+fn ensure_wrk() {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return;
     }
-    for task in tasks {
-        task.await.unwrap();
+    eprintln!("wrk is missing; installing it from Debian's packages");
+    let installed = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "wrk"])
+        .status();
+    assert!(
+        installed.is_ok_and(|s| s.success()),
+        "install wrk first: apt-get install wrk"
+    );
+}
+
+/// One wrk run; returns requests per second. Panics on any non-2xx or socket error.
+fn wrk(url: &str, bearer: Option<&str>, connections: u64, seconds: u64) -> f64 {
+    let mut command = Command::new("wrk");
+    command.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s")]);
+    if let Some(token) = bearer {
+        command.args(["-H", &format!("Authorization: Bearer {token}")]);
     }
-    completed.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    let output = command.arg(url).output().expect("wrk runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("Non-2xx"), "wrk saw failed answers:\n{text}");
+    assert!(
+        !text.contains("Socket errors"),
+        "wrk saw socket errors:\n{text}"
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rate in wrk output:\n{text}"))
 }
 
 fn main() {
+    ensure_wrk();
     let connections = env_number("CONNECTIONS", 16);
-    let duration = Duration::from_secs(env_number("SECONDS", 5));
+    let seconds = env_number("SECONDS", 5);
+    let rounds = env_number("ROUNDS", 2);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
+    let (target, history_url, pat, hello_url) = runtime.block_on(async {
         let mut config = ServerConfig::for_harness("bench");
         config.no_rate_limits = true;
         let target = spawn(config).await.expect("reference target starts");
-        let (path, pat) = seed(&target.url, 1000).await;
-        let hello = hello_server().await;
-        // A short warm-up of each, then the measured runs.
-        load(
-            target.addr,
-            &path,
-            Some(&pat),
-            connections,
-            Duration::from_millis(500),
-        )
-        .await;
-        load(hello, "/", None, connections, Duration::from_millis(500)).await;
-        let history_rate = load(target.addr, &path, Some(&pat), connections, duration).await;
-        let hello_rate = load(hello, "/", None, connections, duration).await;
-        println!("connections: {connections}, {}s each", duration.as_secs());
-        println!("history (limit 50 of 1000, PAT): {history_rate:>10.0} req/s");
-        println!("hello world:                     {hello_rate:>10.0} req/s");
-        println!(
-            "ratio history/hello: {:.2} (goal >= 0.50)",
-            history_rate / hello_rate
-        );
-        target.shutdown().await.unwrap();
+        let (history_url, pat) = seed(&target.url, 1000).await;
+        let hello_url = format!("http://{}/", hello_server().await);
+        (target, history_url, pat, hello_url)
     });
+    println!("wrk -t2 -c{connections} -d{seconds}s, {rounds} rounds, history then hello in each");
+    let (mut history_total, mut hello_total) = (0.0, 0.0);
+    for round in 1..=rounds {
+        let history = wrk(&history_url, Some(&pat), connections, seconds);
+        let hello = wrk(&hello_url, None, connections, seconds);
+        println!(
+            "round {round}: history {history:>9.0} req/s   hello {hello:>9.0} req/s   ratio {:.2}",
+            history / hello
+        );
+        history_total += history;
+        hello_total += hello;
+    }
+    let (history, hello) = (history_total / rounds as f64, hello_total / rounds as f64);
+    println!("history (limit 50 of 1000, PAT): {history:>9.0} req/s (mean)");
+    println!("hello world:                     {hello:>9.0} req/s (mean)");
+    println!("ratio history/hello: {:.2} (goal >= 0.50)", history / hello);
+    runtime.block_on(async { target.shutdown().await.unwrap() });
 }

@@ -23,7 +23,7 @@ mod tokens;
 mod users;
 
 use super::App;
-use super::layers::{inject_faults, not_found, track};
+use super::layers::{not_found, observe};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -59,7 +59,6 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(TRANSPORT_BODY_LIMIT))
-        .layer(from_fn_with_state(app.clone(), inject_faults))
-        .layer(from_fn_with_state(app.clone(), track))
+        .layer(from_fn_with_state(app.clone(), observe))
         .with_state(app)
 }
