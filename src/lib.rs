@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod error;
 pub mod exit;
+pub mod metrics;
 pub mod server;
 
 use cli::{Cli, Command};
