@@ -3,5 +3,8 @@
 //! 5 load thresholds breached · 6 load run invalid. Phase verdicts map to codes here only.
 
 pub const PASSED: u8 = 0;
+pub const CONFORMANCE_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const HARNESS: u8 = 3;
+/// A run stopped by Ctrl-C (128 + SIGINT).
+pub const INTERRUPTED: u8 = 130;

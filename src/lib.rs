@@ -6,8 +6,10 @@
 //! `error` the errors that end a command before it has a verdict.
 
 pub mod cli;
+pub mod conform;
 pub mod error;
 pub mod exit;
+pub mod http;
 pub mod metrics;
 pub mod server;
 
@@ -24,7 +26,26 @@ use error::Error;
 pub async fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Conform(args) => run_conform(*args).await,
     }
+}
+
+async fn run_conform(args: cli::conform::ConformArgs) -> Result<u8, Error> {
+    let config = args
+        .to_config(&|name| std::env::var(name).ok())
+        .map_err(Error::Usage)?;
+    let outcome = conform::run(config).await?;
+    print!("{}", conform::report::summary(&outcome));
+    if args.coverage {
+        print!("{}", outcome.coverage.render());
+    }
+    Ok(if outcome.interrupted {
+        exit::INTERRUPTED
+    } else if outcome.passed() {
+        exit::PASSED
+    } else {
+        exit::CONFORMANCE_FAILED
+    })
 }
 
 async fn serve(args: cli::serve::ServeArgs) -> Result<u8, Error> {

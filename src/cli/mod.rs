@@ -1,6 +1,7 @@
 //! The command line: `Cli` and its subcommands (clap derive). Nothing below `cli/` knows clap;
 //! each subcommand's arguments are turned into a plain configuration here.
 
+pub mod conform;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -18,4 +19,7 @@ pub enum Command {
     /// Run the embedded reference target: a Crustocean-compatible server, optionally with
     /// injected faults.
     Serve(serve::ServeArgs),
+    /// Run the Gherkin conformance features against a target (the embedded reference target
+    /// when no --base-url is given).
+    Conform(Box<conform::ConformArgs>),
 }

@@ -52,7 +52,9 @@ fn url_encoded(value: &str, space_as_plus: bool) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
             b' ' if space_as_plus => out.push('+'),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
@@ -109,7 +111,10 @@ impl Redactor {
 
     /// True when `text` still holds any registered form (for leak sweeps in tests).
     pub fn leaks(&self, text: &str) -> bool {
-        self.forms.read().iter().any(|form| text.contains(form.as_str()))
+        self.forms
+            .read()
+            .iter()
+            .any(|form| text.contains(form.as_str()))
     }
 }
 
@@ -148,6 +153,9 @@ mod tests {
         redactor.add("abcdef");
         redactor.add("abcdef123456");
         redactor.add("ab");
-        assert_eq!(redactor.redact("x abcdef123456 y abcdef z ab"), "x *** y *** z ab");
+        assert_eq!(
+            redactor.redact("x abcdef123456 y abcdef z ab"),
+            "x *** y *** z ab"
+        );
     }
 }

@@ -1,0 +1,99 @@
+//! The conformance reports written into `reports/<run id>/`: cucumber's own `junit.xml` (one
+//! testcase per scenario and per example row) and `cucumber.json`, written during the run, and
+//! `conform.json` (every outcome with its reason, assumptions not met, leftovers, coverage).
+//! Every file is passed through the redactor once more before the run ends.
+
+use super::ConformOutcome;
+use super::context::Records;
+use crate::error::Error;
+use crate::http::Redactor;
+use serde_json::json;
+
+pub fn write(
+    outcome: &ConformOutcome,
+    redactor: &Redactor,
+    records: &Records,
+) -> Result<(), Error> {
+    let document = json!({
+        "run_id": outcome.run_id,
+        "profile": records.profile,
+        "interrupted": outcome.interrupted,
+        "summary": counts(outcome),
+        "scenarios": outcome.results,
+        "leftovers": outcome.leftovers,
+        "coverage": outcome.coverage,
+    });
+    let path = outcome.report_dir.join("conform.json");
+    let text = serde_json::to_string_pretty(&document).map_err(|e| Error::Harness(e.into()))?;
+    std::fs::write(&path, text)
+        .map_err(|e| Error::Harness(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
+    for name in ["junit.xml", "cucumber.json", "conform.json"] {
+        let file = outcome.report_dir.join(name);
+        if let Ok(text) = std::fs::read_to_string(&file)
+            && redactor.leaks(&text)
+        {
+            std::fs::write(&file, redactor.redact(&text)).map_err(|e| {
+                Error::Harness(anyhow::anyhow!("cannot rewrite {}: {e}", file.display()))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn counts(outcome: &ConformOutcome) -> serde_json::Value {
+    let count = |o: &str| outcome.results.iter().filter(|r| r.outcome == o).count();
+    let warnings: usize = outcome.results.iter().map(|r| r.warnings.len()).sum();
+    json!({
+        "scenarios": outcome.results.len(),
+        "passed": count("passed"),
+        "failed": count("failed"),
+        "not_run": count("not run"),
+        "assumptions_not_met": warnings,
+        "leftovers": outcome.leftovers.len(),
+    })
+}
+
+/// The console summary: counts, then each failure and each assumption not met, one block each.
+pub fn summary(outcome: &ConformOutcome) -> String {
+    let mut out = String::new();
+    for result in &outcome.results {
+        if result.outcome == "failed" {
+            out.push_str(&format!(
+                "FAILED  {} / {} (line {})\n",
+                result.feature, result.scenario, result.line
+            ));
+            if let Some(detail) = &result.detail {
+                for line in detail.lines() {
+                    out.push_str(&format!("        {line}\n"));
+                }
+            }
+        }
+    }
+    for result in &outcome.results {
+        for warning in &result.warnings {
+            let first = warning.lines().next().unwrap_or_default();
+            out.push_str(&format!(
+                "ASSUMPTION NOT MET  {} / {}: {first}\n",
+                result.feature, result.scenario
+            ));
+        }
+    }
+    for left in &outcome.leftovers {
+        out.push_str(&format!(
+            "LEFT OVER  {} {}: {}\n",
+            left.kind, left.id, left.reason
+        ));
+    }
+    let c = counts(outcome);
+    out.push_str(&format!(
+        "{} scenarios: {} passed, {} failed, {} not run; {} assumptions not met; {} objects left over; reports in {}\n",
+        c["scenarios"], c["passed"], c["failed"], c["not_run"], c["assumptions_not_met"], c["leftovers"],
+        outcome.report_dir.display()
+    ));
+    if outcome.interrupted {
+        out.push_str(
+            "interrupted: the run was stopped by Ctrl-C; created objects were torn down\n",
+        );
+    }
+    out
+}

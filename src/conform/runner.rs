@@ -1,0 +1,268 @@
+//! The cucumber run itself: the writers (JUnit and cucumber JSON into the report folder), the
+//! before hook that binds each scenario to its target — the shared one, or a fresh instance of
+//! the reference target for `@clock`, `@metrics-exact`, `@rate-limit` and `@ssrf-default`
+//! (endpoints.md §27.3) —, the after hook that records outcomes and prints progress, the
+//! filter that reports scenarios this target cannot run as "not run", and Ctrl-C.
+
+use super::ConformConfig;
+use super::context::{Records, ScenarioResult, Target};
+use super::identities;
+use super::ledger::Ledger;
+use super::world::ApiWorld;
+use crate::error::Error;
+use crate::http::{ApiClient, Secret};
+use crate::server::{ServerConfig, spawn};
+use cucumber::{World as _, WriterExt as _, event, gherkin, writer};
+use futures::FutureExt as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Fails with exit code 3 when nothing answers at the base URL.
+pub async fn check_reachable(client: &ApiClient) -> Result<(), Error> {
+    client
+        .send("GET", "/health", &crate::http::Auth::None, None, &[])
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::Harness(anyhow::anyhow!("target unreachable: {e}")))
+}
+
+fn tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    let mut all: Vec<String> = feature
+        .tags
+        .iter()
+        .chain(rule.map(|r| r.tags.iter()).into_iter().flatten())
+        .chain(&scenario.tags)
+        .cloned()
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Tags that need a fresh instance of the reference target of their own.
+const FRESH_TAGS: [&str; 4] = ["clock", "metrics-exact", "rate-limit", "ssrf-default"];
+
+/// Why a scenario cannot run against this target, if it cannot (spec README and §27.3).
+fn not_run_reason(
+    records: &Records,
+    embedded: bool,
+    has_sink: bool,
+    tags: &[String],
+) -> Option<String> {
+    let has = |t: &str| tags.iter().any(|tag| tag == t);
+    if !embedded && (has("clock") || has("outbox") || has("dns")) {
+        return Some("needs the reference target's test controls (clock, outbox or DNS); runs only against an instance tidegauge started".into());
+    }
+    if !embedded && has("rate-limit") && !records.safety.allow_rate_limit_probing {
+        return Some(
+            "drives an endpoint into its rate limit; needs --allow-rate-limit-probing".into(),
+        );
+    }
+    if !embedded && has("unowned-agent") && !records.safety.allow_unowned_agents {
+        return Some("creates a self-registered agent that no endpoint can delete; needs --allow-unowned-agents".into());
+    }
+    if !embedded && has("claim-email") && records.safety.claim_email.is_none() {
+        return Some("sends a real claim e-mail; needs --claim-email <address>".into());
+    }
+    if has("sink") && !has_sink {
+        return Some(
+            "needs a receiver the target can reach; give --sink-url (and --sink-listen)".into(),
+        );
+    }
+    None
+}
+
+/// A fresh instance of the reference target for one scenario, provisioned like the shared one.
+async fn fresh_target(
+    records: &Records,
+    shared: &Target,
+    tags: &[String],
+) -> anyhow::Result<Target> {
+    let secret = crate::server::secrets::random_hex(16);
+    records.redactor.add(&secret);
+    let mut config = ServerConfig::for_harness(&secret);
+    if tags.iter().any(|t| t == "ssrf-default") {
+        config.allow_private_webhook_urls = false;
+    }
+    let server = spawn(config).await?;
+    let client = ApiClient::new(&server.url, Default::default(), records.redactor.clone())?;
+    let ledger = Ledger::default();
+    let placeholder = if tags.iter().any(|t| t == "ssrf-default") {
+        "https://example.com".to_owned()
+    } else {
+        shared
+            .sink
+            .as_ref()
+            .map(|s| s.base_url.clone())
+            .unwrap_or_else(|| "https://example.com".into())
+    };
+    let ids =
+        identities::provision(&client, records, &ledger, &Default::default(), &placeholder).await?;
+    Ok(Target {
+        client,
+        embedded: true,
+        fresh: true,
+        ids,
+        ledger,
+        sink: shared.sink.clone(),
+        metrics_key: Some(Secret::new(secret)),
+        server: parking_lot::Mutex::new(Some(server)),
+    })
+}
+
+/// The message of a failed step or hook, redacted.
+fn failure_text(finished: &event::ScenarioFinished, records: &Records) -> Option<String> {
+    let text = match finished {
+        event::ScenarioFinished::StepPassed => return None,
+        event::ScenarioFinished::StepSkipped => {
+            "a step matches no step definition (see features/README.md)".to_owned()
+        }
+        event::ScenarioFinished::BeforeHookFailed(info) => {
+            format!("setting up the scenario failed: {}", panic_text(info))
+        }
+        event::ScenarioFinished::StepFailed(_, _, error) => match error {
+            event::StepError::Panic(info) => panic_text(info),
+            other => other.to_string(),
+        },
+    };
+    Some(records.redactor.redact(&text))
+}
+
+fn panic_text(info: &event::Info) -> String {
+    info.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panicked".into())
+}
+
+/// Runs every feature; returns whether the run was interrupted (Ctrl-C).
+pub async fn run_features(
+    config: &ConformConfig,
+    records: &Arc<Records>,
+    target: &Arc<Target>,
+    report_dir: &Path,
+) -> Result<bool, Error> {
+    let create = |name: &str| {
+        std::fs::File::create(report_dir.join(name)).map_err(|e| {
+            Error::Harness(anyhow::anyhow!(
+                "cannot write {}: {e}",
+                report_dir.join(name).display()
+            ))
+        })
+    };
+    let junit = create("junit.xml")?;
+    let json = create("cucumber.json")?;
+    let writer = writer::JUnit::for_tee(junit, 0)
+        .tee::<ApiWorld, _>(writer::Json::for_tee(json))
+        .normalized();
+
+    let before_records = Arc::clone(records);
+    let before_target = Arc::clone(target);
+    let after_records = Arc::clone(records);
+    let filter_records = Arc::clone(records);
+    let embedded = target.embedded;
+    let has_sink = target.sink.is_some();
+
+    let cucumber = ApiWorld::cucumber()
+        .with_writer(writer)
+        .with_cli(config.cucumber.clone())
+        .before(move |feature, rule, scenario, world| {
+            let records = Arc::clone(&before_records);
+            let shared = Arc::clone(&before_target);
+            let tags = tags(feature, rule, scenario);
+            async move {
+                world.records = Some(Arc::clone(&records));
+                let needs_fresh =
+                    shared.embedded && tags.iter().any(|t| FRESH_TAGS.contains(&t.as_str()));
+                if needs_fresh {
+                    match fresh_target(&records, &shared, &tags).await {
+                        Ok(fresh) => world.target = Some(Arc::new(fresh)),
+                        Err(error) => panic!(
+                            "{}",
+                            records.redactor.redact(&format!(
+                                "cannot start a fresh reference target: {error:#}"
+                            ))
+                        ),
+                    }
+                } else {
+                    world.target = Some(shared);
+                }
+            }
+            .boxed_local()
+        })
+        .after(move |feature, rule, scenario, finished, world| {
+            let records = Arc::clone(&after_records);
+            let tags = tags(feature, rule, scenario);
+            let detail = failure_text(finished, &records);
+            let warnings = world
+                .as_ref()
+                .map(|w| w.warnings.clone())
+                .unwrap_or_default();
+            let fresh = world
+                .as_ref()
+                .and_then(|w| w.target.clone())
+                .filter(|t| t.fresh);
+            let result = ScenarioResult {
+                feature: feature.name.clone(),
+                scenario: scenario.name.clone(),
+                line: scenario.position.line,
+                tags,
+                outcome: if detail.is_some() { "failed" } else { "passed" },
+                detail,
+                warnings,
+            };
+            async move {
+                progress(if result.detail.is_some() {
+                    'F'
+                } else if result.warnings.is_empty() {
+                    '.'
+                } else {
+                    'w'
+                });
+                records.results.lock().push(result);
+                if let Some(fresh) = fresh {
+                    let server = fresh.server.lock().take();
+                    if let Some(server) = server {
+                        let _ = server.shutdown().await;
+                    }
+                }
+            }
+            .boxed_local()
+        });
+
+    let run = cucumber.filter_run(config.features.clone(), move |feature, rule, scenario| {
+        let tags = tags(feature, rule, scenario);
+        match not_run_reason(&filter_records, embedded, has_sink, &tags) {
+            None => true,
+            Some(reason) => {
+                filter_records.results.lock().push(ScenarioResult {
+                    feature: feature.name.clone(),
+                    scenario: scenario.name.clone(),
+                    line: scenario.position.line,
+                    tags,
+                    outcome: "not run",
+                    detail: Some(reason),
+                    warnings: Vec::new(),
+                });
+                false
+            }
+        }
+    });
+    let interrupted = tokio::select! {
+        _ = run => false,
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    progress('\n');
+    Ok(interrupted)
+}
+
+fn progress(mark: char) {
+    let mut out = std::io::stderr();
+    let _ = write!(out, "{mark}");
+    let _ = out.flush();
+}

@@ -1,0 +1,75 @@
+//! Sending requests: `When I send <METHOD> "<path>"`, with a JSON body from the step's doc
+//! string or a file of fixtures/payloads/, or a raw body. `{placeholders}` in the path and the
+//! body are expanded (captured values, identities, `{unique:x}` names).
+
+use crate::conform::world::{ApiWorld, StepResult};
+use crate::http::RequestBody;
+use cucumber::gherkin::Step;
+use cucumber::when;
+use serde_json::Value;
+
+fn doc_body(step: &Step) -> Result<Option<RequestBody>, String> {
+    match step.docstring.as_deref() {
+        None => Ok(None),
+        Some(text) => serde_json::from_str::<Value>(text)
+            .map(|v| Some(RequestBody::Json(v)))
+            .map_err(|e| format!("the step's doc string is not JSON: {e}")),
+    }
+}
+
+#[when(regex = r#"^I send (GET|POST|PATCH|PUT|DELETE|OPTIONS|HEAD) "([^"]*)"$"#)]
+async fn send(world: &mut ApiWorld, method: String, path: String, step: &Step) -> StepResult {
+    let body = doc_body(step)?;
+    world.send(&method, &path, body).await
+}
+
+#[when(regex = r#"^I send (POST|PATCH|PUT|DELETE) "([^"]*)" with the raw body:$"#)]
+async fn send_raw(world: &mut ApiWorld, method: String, path: String, step: &Step) -> StepResult {
+    let text = step.docstring.clone().unwrap_or_default();
+    world
+        .send(
+            &method,
+            &path,
+            Some(RequestBody::Raw(text.trim().to_owned())),
+        )
+        .await
+}
+
+#[when(regex = r#"^I send (POST|PATCH|PUT) "([^"]*)" with the payload "([\w.-]+)"$"#)]
+async fn send_payload(
+    world: &mut ApiWorld,
+    method: String,
+    path: String,
+    file: String,
+) -> StepResult {
+    let location = format!("{}/fixtures/payloads/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text =
+        std::fs::read_to_string(&location).map_err(|e| format!("cannot read {location}: {e}"))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{location} is not JSON: {e}"))?;
+    world
+        .send(&method, &path, Some(RequestBody::Json(value)))
+        .await
+}
+
+/// Sends `count` requests with the same body (e.g. seeding a history).
+#[when(regex = r#"^I send (POST) "([^"]*)" (\d+) times$"#)]
+async fn send_many(
+    world: &mut ApiWorld,
+    method: String,
+    path: String,
+    count: usize,
+    step: &Step,
+) -> StepResult {
+    let body = doc_body(step)?;
+    for _ in 0..count {
+        world.send(&method, &path, body.clone()).await?;
+        let status = world.last()?.status;
+        if !(200..300).contains(&status) {
+            return world.check(false, false, format!("seeding request answered {status}"));
+        }
+        // Back-to-back messages must not share a millisecond (endpoints.md §8.4).
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    Ok(())
+}

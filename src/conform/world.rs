@@ -1,0 +1,250 @@
+//! `ApiWorld`: the state of one scenario — the target it talks to, the credential in use,
+//! values captured from answers, the last exchange — and the helpers every step uses:
+//! placeholder expansion, sending a request (recording coverage and created objects), and
+//! weighing a check by evidence level (`check`).
+
+use super::context::{Hit, Profile, Records, Target};
+use super::spec;
+use crate::http::{Auth, Exchange, RequestBody, Secret};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A failed step: the message shown in reports (already redacted).
+pub type StepResult = Result<(), String>;
+
+#[derive(cucumber::World, Default)]
+pub struct ApiWorld {
+    pub records: Option<Arc<Records>>,
+    pub target: Option<Arc<Target>>,
+    pub auth: Auth,
+    /// The credential kind in use, as coverage counts it (`pat`, `session`, ..., `none`).
+    pub auth_label: String,
+    /// The bearer token or cookie value in use (objects created with it are deleted with it).
+    pub caller: Option<Secret>,
+    pub extra_headers: Vec<(String, String)>,
+    pub vars: HashMap<String, String>,
+    pub last: Option<Exchange>,
+    /// The list of the last answer (bare array or wrapper), for `each item` steps.
+    pub list: Option<Vec<Value>>,
+    /// Assumptions not met in this scenario.
+    pub warnings: Vec<String>,
+    /// Why the scenario cannot run here (set by the before hook; the first step reports it).
+    pub not_run: Option<String>,
+    pub metrics_baseline: Option<super::metrics_steps::Baseline>,
+}
+
+// Debug is what cucumber's writers print for a failed scenario: it shows nothing secret.
+impl fmt::Debug for ApiWorld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiWorld")
+            .field("credential", &self.auth_label)
+            .field("captured", &self.vars.keys().collect::<Vec<_>>())
+            .field("last_status", &self.last.as_ref().map(|e| e.status))
+            .finish()
+    }
+}
+
+impl ApiWorld {
+    pub fn records(&self) -> &Arc<Records> {
+        self.records
+            .as_ref()
+            .expect("the before hook binds every scenario to the run")
+    }
+
+    pub fn target(&self) -> &Arc<Target> {
+        self.target
+            .as_ref()
+            .expect("the before hook binds every scenario to a target")
+    }
+
+    pub fn last(&self) -> Result<&Exchange, String> {
+        self.last
+            .as_ref()
+            .ok_or_else(|| "no request has been sent in this scenario yet".to_owned())
+    }
+
+    pub fn strict(&self) -> bool {
+        self.records().profile == Profile::Strict
+    }
+
+    /// Weighs a check: passes, records an assumption not met (ASSUMED, default profile), or
+    /// fails with the message and the last exchange.
+    pub fn check(&mut self, ok: bool, assumed: bool, message: impl Into<String>) -> StepResult {
+        if ok {
+            return Ok(());
+        }
+        let mut message = message.into();
+        if let Some(last) = &self.last {
+            message = format!("{message}\n{}", last.describe());
+        }
+        let message = self.records().redactor.redact(&message);
+        if assumed && !self.strict() {
+            self.warnings.push(message);
+            return Ok(());
+        }
+        Err(message)
+    }
+
+    /// Replaces `{name}` placeholders with captured values and identity fields.
+    pub fn expand(&mut self, text: &str) -> Result<String, String> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').map(|e| start + e);
+            let name = end.map(|e| &rest[start + 1..e]).unwrap_or_default();
+            let is_name = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':');
+            match (end, is_name) {
+                (Some(end), true) => {
+                    out.push_str(&rest[..start]);
+                    out.push_str(&self.placeholder(name)?);
+                    rest = &rest[end + 1..];
+                }
+                _ => {
+                    out.push_str(&rest[..=start]);
+                    rest = &rest[start + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn placeholder(&mut self, name: &str) -> Result<String, String> {
+        if let Some(value) = self.vars.get(name) {
+            return Ok(value.clone());
+        }
+        // `{unique:x}` and `{agent_name:x}`: a fresh name, the same for every use of `x`.
+        let fresh = if name.starts_with("unique:") {
+            Some(self.records().unique_name())
+        } else if name.starts_with("agent_name:") {
+            Some(self.records().unique_agent_name())
+        } else if let Some(label) = name.strip_prefix("sink:") {
+            let base = match &self.target().sink {
+                Some(sink) => sink.base_url.clone(),
+                None => return Err("this scenario needs the harness's sink, which this target cannot reach (--sink-url)".into()),
+            };
+            Some(format!("{base}/{}/{label}", self.records().unique_name()))
+        } else {
+            None
+        };
+        if let Some(value) = fresh {
+            self.vars.insert(name.to_owned(), value.clone());
+            return Ok(value);
+        }
+        let target = Arc::clone(self.target());
+        let ids = &target.ids;
+        let value = match name {
+            "run" => self.records().run_id.clone(),
+            "owner.id" => ids.owner.id.clone(),
+            "owner.username" => ids.owner.username.clone(),
+            "other.id" => ids.other.id.clone(),
+            "other.username" => ids.other.username.clone(),
+            "agency.id" => ids.agency_id.clone(),
+            "agency.slug" => ids.agency_slug.clone(),
+            "agent.id" => ids.agent.id.clone(),
+            "agent.username" => ids.agent.username.clone(),
+            "hook.id" => ids.hook.id.clone(),
+            "hook.command_id" => ids.hook.command_id.clone(),
+            "hook.url" => ids.hook.url.clone(),
+            "random_uuid" => uuid::Uuid::new_v4().to_string(),
+            other => {
+                return Err(format!(
+                    "unknown placeholder {{{other}}} (captured so far: {:?})",
+                    self.vars.keys().collect::<Vec<_>>()
+                ));
+            }
+        };
+        Ok(value)
+    }
+
+    /// Sends a request with the current credential; records coverage and created objects.
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<RequestBody>,
+    ) -> StepResult {
+        let path = self.expand(path)?;
+        let body = match body {
+            Some(RequestBody::Json(value)) => Some(RequestBody::Json(self.expand_json(value)?)),
+            Some(RequestBody::Raw(text)) => Some(RequestBody::Raw(self.expand(&text)?)),
+            None => None,
+        };
+        let target = Arc::clone(self.target());
+        let records = Arc::clone(self.records());
+        let exchange = target
+            .client
+            .send(
+                method,
+                &path,
+                &self.auth,
+                body.as_ref(),
+                &self.extra_headers,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        match spec::find(method, &path) {
+            Some(endpoint) => {
+                let credential = if self.auth_label.is_empty() {
+                    "none".into()
+                } else {
+                    self.auth_label.clone()
+                };
+                records.hits.lock().push(Hit {
+                    row: endpoint.row,
+                    credential,
+                    status: exchange.status,
+                });
+                if !target.fresh {
+                    target.ledger.record_answer(
+                        endpoint.row,
+                        &path,
+                        self.caller.as_ref(),
+                        &exchange,
+                    );
+                }
+            }
+            None if !path.starts_with("/__reference/") => {
+                records
+                    .unknown_paths
+                    .lock()
+                    .push(format!("{method} {}", records.redactor.redact(&path)));
+            }
+            None => {}
+        }
+        self.list = None;
+        self.last = Some(exchange);
+        Ok(())
+    }
+
+    /// Expands placeholders inside every string of a JSON value.
+    pub fn expand_json(&mut self, value: Value) -> Result<Value, String> {
+        Ok(match value {
+            Value::String(text) => Value::String(self.expand(&text)?),
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| self.expand_json(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| Ok((k, self.expand_json(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other,
+        })
+    }
+
+    /// Uses `auth` for the next requests, labelled `label` in coverage.
+    pub fn use_credential(&mut self, label: &str, auth: Auth, caller: Option<Secret>) {
+        self.auth = auth;
+        self.auth_label = label.to_owned();
+        self.caller = caller;
+    }
+}
