@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 pub struct Person {
     pub id: String,
     pub username: String,
+    pub password: Secret,
     pub session: Secret,
     pub pat: Secret,
 }
