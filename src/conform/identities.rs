@@ -143,6 +143,7 @@ async fn person(
     Ok(Person {
         id,
         username,
+        password,
         session,
         pat: pat_secret,
     })
