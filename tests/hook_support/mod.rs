@@ -104,14 +104,6 @@ pub fn history(server: &Server, agency: &str) -> Vec<Arc<Message>> {
     page.unwrap_or_default()
 }
 
-pub fn url() -> String {
-    format!("https://example.com/tg/{}", unique("h"))
-}
-
-pub fn tag() -> String {
-    Uuid::new_v4().simple().to_string()[..10].to_owned()
-}
-
 /// Publishes a command with a fresh URL; returns the command JSON (with `hookKey`).
 pub async fn publish(server: &Server, owner: &Cred, agency: &str, extra: Value) -> Value {
     let mut body = json!({"name": unique("cmd"), "webhookUrl": url()});
@@ -120,10 +112,6 @@ pub async fn publish(server: &Server, owner: &Cred, agency: &str, extra: Value) 
         .extend(extra.as_object().unwrap().clone());
     let path = format!("/api/custom-commands/{agency}/commands");
     server.post(&path, owner, body).await.expect(201).clone()
-}
-
-pub fn key_of(command: &Value) -> Cred {
-    Cred::HookKey(command["hookKey"].as_str().expect("hookKey").to_owned())
 }
 
 pub async fn hooks_active(server: &Server) -> i64 {
