@@ -162,6 +162,36 @@ pub fn metric(text: &str, series: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The promtool to run (on the PATH, or where `.ci/run` installs it), of the given version if
+/// one is named (`--version` prints `version <v>`). Without one, outside CI it prints why the
+/// calling test is skipped and returns `None`; under `CI=true` it fails instead.
+pub fn promtool(version: Option<&str>) -> Option<String> {
+    let wanted = version.map(|v| format!("version {v}"));
+    let found = ["promtool", "/opt/prom/usr/bin/promtool"]
+        .into_iter()
+        .find(|candidate| {
+            std::process::Command::new(candidate)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| {
+                    o.status.success()
+                        && wanted
+                            .as_deref()
+                            .is_none_or(|w| String::from_utf8_lossy(&o.stdout).contains(w))
+                })
+        });
+    if found.is_none() {
+        let name = version.map_or("promtool".to_owned(), |v| format!("promtool {v}"));
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "{name} must be installed in CI"
+        );
+        eprintln!("skipped: {name} is not installed (apt-get install prometheus)");
+    }
+    found.map(str::to_owned)
+}
+
 /// A bootstrap body for `username` with a fresh agent and agency name.
 pub fn bootstrap_body(username: &str) -> Value {
     json!({
