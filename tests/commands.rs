@@ -28,7 +28,7 @@ async fn create_list_update_and_delete_a_command() {
     let (owner, owner_user) = server.register().await;
     let (member, _) = server.register().await;
     let (outsider, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     server.join(&member, &agency).await;
     let username = owner_user["username"].as_str().unwrap();
     let slug = format!("tg-dice-{}", &Uuid::new_v4().simple().to_string()[..8]);
@@ -140,10 +140,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, bob_user) = server.register().await;
-    let (agency_a, agency_b) = (
-        id_of(&server.agency(&alice).await),
-        id_of(&server.agency(&bob).await),
-    );
+    let (agency_a, agency_b) = (server.agency_id(&alice).await, server.agency_id(&bob).await);
     let webhook = url();
     let before = server.hooks_active().await;
     let first = create(
@@ -222,7 +219,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
 async fn invalid_command_fields_are_refused() {
     let server = start().await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     let cases = [
         (json!({"webhookUrl": url()}), None),
         (json!({"name": "!!!", "webhookUrl": url()}), None),
@@ -336,7 +333,7 @@ async fn private_webhook_urls_are_refused_without_the_allowance() {
     config.allow_private_webhook_urls = false;
     let server = start_with(config).await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     for private in [
         "http://127.0.0.1/hook",
         "http://localhost:8080/x",
@@ -370,8 +367,8 @@ async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
     let server = start().await;
     let (owner, _) = server.register().await;
     let (member, member_user) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
-    let other = id_of(&server.agency(&member).await);
+    let agency = server.agency_id(&owner).await;
+    let other = server.agency_id(&member).await;
     server.join(&member, &agency).await;
     let body = json!({"name": "dice", "webhookUrl": url()});
     create(&server, &member, &agency, body.clone())
@@ -446,7 +443,7 @@ async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
 async fn a_patch_to_a_new_url_creates_a_hook_and_shows_its_key() {
     let server = start().await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     let (first_url, second_url) = (url(), url());
     let command = create(
         &server,
@@ -516,10 +513,7 @@ async fn the_command_hook_key_is_reissued_and_cleared_by_the_hook_creator_only()
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let (agency_a, agency_b) = (
-        id_of(&server.agency(&alice).await),
-        id_of(&server.agency(&bob).await),
-    );
+    let (agency_a, agency_b) = (server.agency_id(&alice).await, server.agency_id(&bob).await);
     let webhook = url();
     let mine = create(
         &server,
@@ -605,7 +599,7 @@ async fn a_command_whose_hook_was_revoked_gets_a_new_hook_from_its_owner() {
     let server = start().await;
     let (owner, _) = server.register().await;
     let (member, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     server.join(&member, &agency).await;
     let slug = format!("tg-{}", &Uuid::new_v4().simple().to_string()[..8]);
     let command = create(
@@ -665,7 +659,7 @@ async fn a_hook_key_authenticates_other_routes_only_under_the_fault() {
     for (faults, status) in [(vec![], 401), (vec![Fault::HookKeyOnAnyRoute], 200)] {
         let server = start_with_faults(&faults).await;
         let (owner, _) = server.register().await;
-        let agency = id_of(&server.agency(&owner).await);
+        let agency = server.agency_id(&owner).await;
         let key = server.hook_key(&owner, &agency).await;
         let answer = server.get(&commands(&agency), &Cred::HookKey(key)).await;
         answer.expect(status);

@@ -320,7 +320,10 @@ async fn field_renamed() {
         let agency = server.agency(&session).await;
         let id = agency["id"].as_str().unwrap();
         let hook = Cred::HookKey(server.hook_key(&session, id).await);
-        server.post_message(&hook, id, "message 0").await.expect(201);
+        server
+            .post_message(&hook, id, "message 0")
+            .await
+            .expect(201);
         let history = server
             .get(&format!("/api/agencies/{id}/messages"), &session)
             .await;

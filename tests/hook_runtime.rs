@@ -49,8 +49,8 @@ async fn the_runtime_lists_installed_agencies_and_their_members() {
     let server = start().await;
     let (owner, owner_user) = server.register().await;
     let (member, member_user) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
-    let elsewhere = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
+    let elsewhere = server.agency_id(&owner).await;
     server.join(&member, &agency).await;
     let key = key_of(&server.publish(&owner, &agency, json!({})).await);
 
@@ -96,7 +96,7 @@ async fn the_runtime_lists_installed_agencies_and_their_members() {
 async fn runtime_credentials_are_only_the_hook_key() {
     let server = start().await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     server.publish(&owner, &agency, json!({})).await;
     let pat = server.pat(&owner).await;
     let Cred::Bearer(pat) = pat else {
@@ -141,8 +141,8 @@ async fn a_hook_posts_messages_as_the_system() {
     let server = start().await;
     let (owner, _) = server.register().await;
     let (_, other_user) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
-    let elsewhere = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
+    let elsewhere = server.agency_id(&owner).await;
     let at_name = format!("tg_{}", tag());
     let meta = json!({"explore_metadata": {"at_name": at_name, "display_name": "Dice Bot"}});
     let command = server.publish(&owner, &agency, meta).await;
@@ -247,7 +247,7 @@ async fn a_hook_posts_messages_as_the_system() {
 async fn a_hook_edits_only_its_own_messages() {
     let server = start().await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     let (mine, theirs) = (
         key_of(&server.publish(&owner, &agency, json!({})).await),
         key_of(&server.publish(&owner, &agency, json!({})).await),
@@ -310,7 +310,7 @@ async fn a_hook_edits_only_its_own_messages() {
 async fn a_disabled_hook_is_refused_at_runtime_and_leaves_the_gauge() {
     let server = start().await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     let command = server.publish(&owner, &agency, json!({})).await;
     let (key, hook_id) = (
         key_of(&command),
@@ -397,7 +397,7 @@ async fn start_sink(token: String, reply: &'static str) -> (String, Arc<Mutex<Ve
 async fn a_hook_message_mentioning_an_agent_brings_its_webhook_reply_into_history() {
     let server = start().await;
     let (owner, _) = server.register().await;
-    let agency = id_of(&server.agency(&owner).await);
+    let agency = server.agency_id(&owner).await;
     let (_, agent, token) = server.agent(&owner).await;
     let (agent_id, agent_name) = (id_of(&agent), str_of(&agent, "username"));
     server.add_agent(&owner, &agency, &agent_id).await;
@@ -447,7 +447,7 @@ async fn concurrent_posts_are_stored_once_except_under_the_fault() {
         };
         let server = Arc::new(start_with_faults(&faults).await);
         let (owner, _) = server.register().await;
-        let agency = id_of(&server.agency(&owner).await);
+        let agency = server.agency_id(&owner).await;
         let key = key_of(&server.publish(&owner, &agency, json!({})).await);
         let mut posted = 0;
         for _ in 0..20 {

@@ -14,10 +14,7 @@ async fn hooks_are_read_by_slug_and_id_and_updated_by_their_creator() {
     let server = start().await;
     let (alice, alice_user) = server.register().await;
     let (bob, _) = server.register().await;
-    let (agency_a, agency_b) = (
-        id_of(&server.agency(&alice).await),
-        id_of(&server.agency(&bob).await),
-    );
+    let (agency_a, agency_b) = (server.agency_id(&alice).await, server.agency_id(&bob).await);
     let slug = format!("tg-{}", tag());
     let meta =
         json!({"explore_metadata": {"slug": slug, "display_name": "Dice"}, "description": "Roll"});
@@ -111,7 +108,7 @@ async fn rotation_ends_the_old_key_and_revocation_deletes_the_hook() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let slug = format!("tg-{}", tag());
     let command = server
         .publish(&alice, &agency, json!({"explore_metadata": {"slug": slug}}))
@@ -185,12 +182,12 @@ async fn the_legacy_endpoints_find_the_hook_by_its_webhook_url() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let command = server.publish(&alice, &agency, json!({})).await;
     let webhook = command["webhookUrl"].as_str().unwrap().to_owned();
     let taken = format!("tg-{}", tag());
     let taken_at = format!("tg_{}", tag());
-    let bob_agency = id_of(&server.agency(&bob).await);
+    let bob_agency = server.agency_id(&bob).await;
     let meta = json!({"explore_metadata": {"slug": taken, "at_name": taken_at}});
     server.publish(&bob, &bob_agency, meta).await;
 
@@ -276,7 +273,7 @@ async fn the_hook_source_is_public_and_set_by_the_creator() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let command = server.publish(&alice, &agency, json!({})).await;
     let webhook = command["webhookUrl"].as_str().unwrap().to_owned();
     let query = format!(
@@ -357,7 +354,7 @@ async fn a_native_deploy_creates_then_updates_its_hook() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let (slug, at_name) = (format!("tg-{}", tag()), format!("tg_{}", tag()));
     let before = server.hooks_active().await;
     let first = server
@@ -473,8 +470,8 @@ async fn native_deploy_validation_and_agency_rules() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, bob_user) = server.register().await;
-    let mine = id_of(&server.agency(&alice).await);
-    let theirs = id_of(&server.agency(&bob).await);
+    let mine = server.agency_id(&alice).await;
+    let theirs = server.agency_id(&bob).await;
     server.join(&alice, &theirs).await;
     let room = server.dm(&alice, &id_of(&bob_user)).await;
     let base = || json!({"slug": format!("tg-{}", tag()), "code": CODE, "commands": [{"name": "dicegame"}]});

@@ -46,6 +46,15 @@ impl Seeder {
     }
 }
 
+/// A new agency of `owner` with `count` hook messages `message 0`, `message 1`, ...;
+/// returns its ID and the messages, oldest first.
+async fn agency_with_history(server: &Server, owner: &Cred, count: usize) -> (String, Vec<Value>) {
+    let room = server.agency_id(owner).await;
+    let seeder = Seeder::new(server, owner, &room).await;
+    let seeded = seeder.seed_many(server, count).await;
+    (room, seeded)
+}
+
 /// A message in a DM room. Chat messages arrive only over the realtime protocol, which the
 /// reference server does not have, and hooks are refused in DM rooms (§22), so no endpoint
 /// can post one: it is stored in-process. Returns it as the API renders it.
@@ -119,12 +128,7 @@ fn assert_each_once(seen: &[String], seeded: &[Value]) {
 async fn pagination_walks_with_both_cursor_forms() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = server.agency(&alice).await;
-    let room = id_of(&agency);
-    let seeded = Seeder::new(&server, &alice, &room)
-        .await
-        .seed_many(&server, 120)
-        .await;
+    let (room, seeded) = agency_with_history(&server, &alice, 120).await;
     let path = format!("/api/agencies/{room}/messages");
 
     for (limit, form) in [(50, Form::Timestamp), (50, Form::Id), (7, Form::Timestamp)] {
@@ -161,12 +165,7 @@ async fn pagination_walks_with_both_cursor_forms() {
 async fn limit_and_before_rules() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = server.agency(&alice).await;
-    let room = id_of(&agency);
-    let seeded = Seeder::new(&server, &alice, &room)
-        .await
-        .seed_many(&server, 120)
-        .await;
+    let (room, seeded) = agency_with_history(&server, &alice, 120).await;
     let path = format!("/api/agencies/{room}/messages");
     let count = |answer: &Answer| answer.json.as_array().map_or(0, Vec::len);
 
@@ -244,8 +243,7 @@ async fn mentions_forms() {
     let server = start().await;
     let (alice, alice_user) = server.register().await;
     let (bob, bob_user) = server.register().await;
-    let agency = server.agency(&alice).await;
-    let room = id_of(&agency);
+    let room = server.agency_id(&alice).await;
     let seeder = Seeder::new(&server, &alice, &room).await;
     let alice_name = alice_user["username"].as_str().unwrap();
     let bob_name = bob_user["username"].as_str().unwrap();
@@ -409,9 +407,7 @@ async fn fault_history_order_reversed() {
     for (faults, reversed) in [(vec![Fault::HistoryOrderReversed], true), (vec![], false)] {
         let server = start_with_faults(&faults).await;
         let (alice, _) = server.register().await;
-        let room = id_of(&server.agency(&alice).await);
-        let seeder = Seeder::new(&server, &alice, &room).await;
-        let seeded = seeder.seed_many(&server, 10).await;
+        let (room, seeded) = agency_with_history(&server, &alice, 10).await;
         let page = server
             .get(&format!("/api/agencies/{room}/messages?limit=4"), &alice)
             .await;
@@ -435,9 +431,7 @@ async fn fault_history_skips_boundary() {
     for (faults, skips) in [(vec![Fault::HistorySkipsBoundary], true), (vec![], false)] {
         let server = start_with_faults(&faults).await;
         let (alice, _) = server.register().await;
-        let room = id_of(&server.agency(&alice).await);
-        let seeder = Seeder::new(&server, &alice, &room).await;
-        let seeded = seeder.seed_many(&server, 10).await;
+        let (room, seeded) = agency_with_history(&server, &alice, 10).await;
         let path = format!("/api/agencies/{room}/messages");
         let first = server.get(&format!("{path}?limit=3"), &alice).await;
         assert_eq!(

@@ -42,7 +42,7 @@ async fn event_catalogue_is_public() {
 async fn create_list_update_and_delete() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let path = format!("/api/webhook-subscriptions/{agency}");
 
     let first = server
@@ -162,9 +162,9 @@ async fn who_may_manage_and_unknown_resources() {
     let (alice, _) = server.register().await;
     let (bob, bob_user) = server.register().await;
     let (carol, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     server.join(&bob, &agency).await;
-    let other = id_of(&server.agency(&alice).await);
+    let other = server.agency_id(&alice).await;
     let body = json!({"url": "https://example.com/tg/x", "events": ["message.created"]});
     let sub = server.subscribe(&alice, &agency, body.clone()).await;
     let sub_id = sub["id"].as_str().unwrap();
@@ -279,7 +279,7 @@ async fn who_may_manage_and_unknown_resources() {
 async fn field_validation() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let path = format!("/api/webhook-subscriptions/{agency}");
     let url = "https://example.com/tg/v";
     let long = |n: usize| "x".repeat(n);
@@ -359,7 +359,7 @@ async fn private_urls_are_refused_without_the_allowance() {
     config.allow_private_webhook_urls = false;
     let server = start_with(config).await;
     let (alice, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let path = format!("/api/webhook-subscriptions/{agency}");
     for url in [
         "http://127.0.0.1/hook",

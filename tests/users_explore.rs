@@ -271,7 +271,7 @@ async fn explore_agencies_public_only_by_members_with_is_member_when_known() {
 async fn explore_webhooks_enabled_and_installable_by_name() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = id_of(&server.agency(&alice).await);
+    let agency = server.agency_id(&alice).await;
     let a = (&alice, agency.as_str());
     let prefix = unique("tgwh");
     let slug = |s: &str| format!("{prefix}-{s}");

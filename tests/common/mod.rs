@@ -281,6 +281,11 @@ impl Server {
             .clone()
     }
 
+    /// Creates an agency owned by `owner`; returns its ID.
+    pub async fn agency_id(&self, owner: &Cred) -> String {
+        id_of(&self.agency(owner).await)
+    }
+
     /// Creates a private agency owned by `owner` with `password`; returns its JSON.
     pub async fn private_agency(&self, owner: &Cred, password: &str) -> Value {
         let name = unique("tg_private_");
