@@ -1,34 +1,14 @@
 //! Rows 29, 30, 32 and 33 of endpoints.md (§22): list, open, hide and purge direct messages.
 //! DM messages only arrive over the realtime protocol, which the reference server does not
-//! have (and hooks are refused in DM rooms), so the tests post them in-process through
-//! `messaging::post`.
+//! have (and hooks are refused in DM rooms), so the tests post them in-process
+//! (`Server::say_in_dm`).
 
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use tidegauge::server::messaging::{Draft, post};
 use tidegauge::server::store::Store;
 use uuid::Uuid;
-
-/// Posts a chat message into a DM room as `author`, in-process (no endpoint can).
-fn say(server: &Server, room: &str, author: &Value, content: &str) {
-    post(
-        &server.running.app,
-        Draft {
-            agency_id: Uuid::parse_str(room).unwrap(),
-            author_id: id_of(author),
-            sender_username: author["username"].as_str().unwrap().to_owned(),
-            sender_display_name: author["displayName"].as_str().unwrap().to_owned(),
-            sender_type: "user",
-            content: content.to_owned(),
-            kind: "chat".into(),
-            metadata: json!({}),
-            dm: true,
-            hook_id: None,
-        },
-    );
-}
 
 async fn open(server: &Server, cred: &Cred, user_id: &str, status: u16) -> String {
     let answer = server
@@ -91,7 +71,7 @@ async fn open_list_hide_reappear_and_purge() {
         alice_user["id"]
     );
 
-    say(&server, &room, &bob_user, "hello alice");
+    server.say_in_dm(&room, &bob_user, "hello alice");
     let listed = dms(&server, &alice).await;
     let last = &listed[0]["last_message"];
     assert_eq!(last["content"], "hello alice");
@@ -107,7 +87,7 @@ async fn open_list_hide_reappear_and_purge() {
     assert_eq!(dms(&server, &bob).await.len(), 1);
 
     // A new message brings it back.
-    say(&server, &room, &bob_user, "are you there?");
+    server.say_in_dm(&room, &bob_user, "are you there?");
     let listed = dms(&server, &alice).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["last_message"]["content"], "are you there?");
@@ -165,7 +145,7 @@ async fn most_recent_activity_first() {
         vec![with_carol.clone(), with_bob.clone()]
     );
     server.advance(5).await;
-    say(&server, &with_bob, &alice_user, "ping");
+    server.say_in_dm(&with_bob, &alice_user, "ping");
     assert_eq!(
         order(dms(&server, &alice).await),
         vec![with_bob, with_carol]

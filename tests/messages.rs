@@ -1,7 +1,8 @@
 //! Rows 21 and 31 of endpoints.md: message history of agencies and DM rooms (§8, §22) —
 //! pagination walks with both cursor forms, `limit` rules, `before` errors, the `mentions`
 //! forms, who may read, and the `history-order-reversed` and `history-skips-boundary` faults.
-//! Agency messages are seeded through the hooks API (§8.4); DM messages in-process.
+//! Agency messages are seeded through the hooks API (§8.4); DM messages, which no endpoint
+//! can post, in-process (`Server::say_in_dm`).
 
 mod common;
 
@@ -10,7 +11,6 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use tidegauge::server::clock::parse_rfc3339;
 use tidegauge::server::faults::Fault;
-use tidegauge::server::messaging::{Draft, post};
 use uuid::Uuid;
 
 /// Hook messages into one agency, as the harness seeds history (§8.4).
@@ -53,28 +53,6 @@ async fn agency_with_history(server: &Server, owner: &Cred, count: usize) -> (St
     let seeder = Seeder::new(server, owner, &room).await;
     let seeded = seeder.seed_many(server, count).await;
     (room, seeded)
-}
-
-/// A message in a DM room. Chat messages arrive only over the realtime protocol, which the
-/// reference server does not have, and hooks are refused in DM rooms (§22), so no endpoint
-/// can post one: it is stored in-process. Returns it as the API renders it.
-fn seed_dm(server: &Server, room: &str, content: &str) -> Value {
-    let message = post(
-        &server.running.app,
-        Draft {
-            agency_id: Uuid::parse_str(room).unwrap(),
-            author_id: "system".into(),
-            sender_username: "seeder".into(),
-            sender_display_name: "Seeder".into(),
-            sender_type: "system",
-            content: content.into(),
-            kind: "system".into(),
-            metadata: json!({"n": content}),
-            dm: true,
-            hook_id: None,
-        },
-    );
-    serde_json::from_slice(&message.json).expect("a message renders as JSON")
 }
 
 fn created_ms(message: &Value) -> i64 {
@@ -349,15 +327,15 @@ async fn who_may_read_agency_history() {
 #[tokio::test]
 async fn dm_history_for_participants_only() {
     let server = start().await;
-    let (alice, _) = server.register().await;
+    let (alice, alice_user) = server.register().await;
     let (bob, bob_user) = server.register().await;
     let (carol, _) = server.register().await;
     let dm = server.dm(&alice, &id_of(&bob_user)).await;
     let seeded: Vec<Value> = (0..30)
-        .map(|i| seed_dm(&server, &dm, &format!("message {i}")))
+        .map(|i| server.say_in_dm(&dm, &alice_user, &format!("message {i}")))
         .collect();
     let bob_name = bob_user["username"].as_str().unwrap();
-    let mention = seed_dm(&server, &dm, &format!("hey @{bob_name}"));
+    let mention = server.say_in_dm(&dm, &alice_user, &format!("hey @{bob_name}"));
     let mut all = seeded.clone();
     all.push(mention.clone());
 

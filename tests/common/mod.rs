@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tidegauge::server::faults::{Fault, FaultSet};
+use tidegauge::server::messaging::{Draft, post};
 use tidegauge::server::{RunningServer, ServerConfig, spawn};
 
 pub const METRICS_KEY: &str = "test-metrics-key";
@@ -413,6 +414,29 @@ impl Server {
     pub async fn post_message(&self, key: &Cred, agency_id: &str, content: &str) -> Answer {
         let body = json!({"agencyId": agency_id, "content": content});
         self.post("/api/hooks/messages", key, body).await
+    }
+
+    /// Posts a chat message into the DM room `room` as `author` (a User object); returns it as
+    /// the API renders it. DM messages arrive only over the realtime protocol, which the
+    /// reference server does not have, and hooks are refused in DM rooms (§22): no endpoint
+    /// can post one, so it is stored in-process.
+    pub fn say_in_dm(&self, room: &str, author: &Value, content: &str) -> Value {
+        let message = post(
+            &self.running.app,
+            Draft {
+                agency_id: room.parse().expect("a room ID"),
+                author_id: id_of(author),
+                sender_username: str_of(author, "username").to_owned(),
+                sender_display_name: str_of(author, "displayName").to_owned(),
+                sender_type: "user",
+                content: content.to_owned(),
+                kind: "chat".into(),
+                metadata: json!({}),
+                dm: true,
+                hook_id: None,
+            },
+        );
+        serde_json::from_slice(&message.json).expect("a message renders as JSON")
     }
 
     /// `POST /api/webhook-subscriptions/:agencyId`; returns the new subscription.
