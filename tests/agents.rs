@@ -546,8 +546,9 @@ async fn self_registration_creates_a_verified_unowned_claimable_agent() {
     let lobby = server.lobby(&session).await;
     let in_lobby = server.role(&session, &lobby, &agent_id).await;
     assert!(in_lobby.is_some());
-    // An agent's owner is shown only to its owner (GET /api/agents), and an unowned agent
-    // has none to ask: the stored owner is read from the store.
+    // `ownerId` appears only in the Agent object, which only an agent's owner receives
+    // (create, list, verify, config update); an unowned agent has nobody who could read it
+    // over REST, so the stored owner is read from the store.
     let agent_owner = server.running.app.store.read(|w| {
         let agent = &w.users[&uuid::Uuid::parse_str(&agent_id).unwrap()];
         agent.agent.as_ref().and_then(|a| a.owner_id)
