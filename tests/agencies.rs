@@ -3,14 +3,20 @@
 //! `member-count-off-by-one` and `private-agency-listed` faults. Invites, skills, runs and the
 //! events are in `tests/agency_features.rs`; message history in `tests/messages.rs`.
 
-mod agency_support;
 mod common;
 
-use agency_support::*;
 use common::*;
 use serde_json::{Value, json};
 use tidegauge::server::faults::Fault;
 use uuid::Uuid;
+
+fn names(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .map(|a| a["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
 
 #[tokio::test]
 async fn list_create_and_lookup() {
@@ -44,10 +50,10 @@ async fn list_create_and_lookup() {
     assert_eq!(agency["createdAt"], agency["created_at"]);
     assert!(agency.get("password").is_none());
 
-    let private = private_agency(&server, &alice, "sesame").await;
+    let private = server.private_agency(&alice, "sesame").await;
     assert_eq!(private["isPrivate"], true);
     let other = server.agency(&bob).await;
-    let dm = insert_dm(&server, id_of(&alice_user), id_of(&bob_user));
+    let dm = server.dm(&alice, &id_of(&bob_user)).await;
 
     let list = server
         .get("/api/agencies", &alice)
@@ -60,7 +66,13 @@ async fn list_create_and_lookup() {
     rest.sort_by_key(|n| n.to_lowercase());
     assert_eq!(seen[1..], rest[..], "Lobby first, then by name");
     assert!(seen.contains(&private["name"].as_str().unwrap().to_owned()));
-    assert!(!seen.iter().any(|n| n == "dm"), "DM rooms are never listed");
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["id"] != dm.as_str()),
+        "DM rooms are never listed"
+    );
     for item in list.as_array().unwrap() {
         let expected = item["name"] != other["name"];
         assert_eq!(item["isMember"], expected, "{item}");
@@ -117,12 +129,7 @@ async fn update_and_delete() {
     let (bob, _) = server.register().await;
     let agency = server.agency(&alice).await;
     let path = format!("/api/agencies/{}", agency["id"].as_str().unwrap());
-    let lobby = server
-        .get("/api/agencies/lookup/lobby", &alice)
-        .await
-        .expect(200)
-        .clone();
-    let lobby_path = format!("/api/agencies/{}", lobby["id"].as_str().unwrap());
+    let lobby_path = format!("/api/agencies/{}", server.lobby(&alice).await);
 
     let updated = server
         .call(
@@ -208,7 +215,7 @@ async fn join_leave_and_members() {
     let (carol, _) = server.register().await;
     let public = server.agency(&alice).await;
     let public_id = public["id"].as_str().unwrap();
-    let private = private_agency(&server, &alice, "sesame").await;
+    let private = server.private_agency(&alice, "sesame").await;
     let private_id = private["id"].as_str().unwrap();
 
     let joined = server
@@ -315,10 +322,12 @@ async fn add_agent_to_agency() {
     let server = start().await;
     let (alice, alice_user) = server.register().await;
     let (bob, bob_user) = server.register().await;
-    let private = private_agency(&server, &alice, "sesame").await;
+    let private = server.private_agency(&alice, "sesame").await;
     let path = format!("/api/agencies/{}/agents", private["id"].as_str().unwrap());
-    let (agent_id, agent_name, agent_session) = insert_agent(&server, id_of(&bob_user));
-    let (other_id, other_name, _) = insert_agent(&server, id_of(&bob_user));
+    let (agent_session, agent, _) = server.agent(&bob).await;
+    let (agent_id, agent_name) = (id_of(&agent), str_of(&agent, "username"));
+    let (_, other, _) = server.agent(&bob).await;
+    let (other_id, other_name) = (id_of(&other), str_of(&other, "username"));
 
     // agentId wins over username; any agent may be added by a member, no password needed.
     let added = server
@@ -331,8 +340,8 @@ async fn add_agent_to_agency() {
     let body = added.expect(200).clone();
     assert_eq!(body["ok"], true);
     assert_eq!(body["agencyId"], private["id"]);
-    assert_eq!(body["agent"]["id"], agent_id.to_string());
-    assert_eq!(body["agent"]["username"], agent_name.as_str());
+    assert_eq!(body["agent"]["id"], agent_id.as_str());
+    assert_eq!(body["agent"]["username"], agent_name);
     let members = server
         .get(
             &format!("/api/agencies/{}/members", private["id"].as_str().unwrap()),
@@ -392,11 +401,12 @@ async fn add_agent_to_agency() {
 #[tokio::test]
 async fn dm_room_rules_on_agency_endpoints() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
+    let (alice, _) = server.register().await;
     let (bob, bob_user) = server.register().await;
     let (carol, _) = server.register().await;
-    let (agent_id, _, _) = insert_agent(&server, id_of(&alice_user));
-    let dm = insert_dm(&server, id_of(&alice_user), id_of(&bob_user));
+    let (_, agent, _) = server.agent(&alice).await;
+    let agent_id = id_of(&agent);
+    let dm = server.dm(&alice, &id_of(&bob_user)).await;
     let base = format!("/api/agencies/{dm}");
 
     // Members: a private agency of the two participants.
@@ -474,7 +484,7 @@ async fn fault_private_agency_listed() {
         let server = start_with_faults(&faults).await;
         let (alice, _) = server.register().await;
         let (bob, _) = server.register().await;
-        let private = private_agency(&server, &alice, "sesame").await;
+        let private = server.private_agency(&alice, "sesame").await;
         let bobs = names(server.get("/api/agencies", &bob).await.expect(200));
         let name = private["name"].as_str().unwrap().to_owned();
         assert_eq!(bobs.contains(&name), listed, "faults {faults:?}");
@@ -492,8 +502,8 @@ async fn fault_private_agency_listed() {
 #[tokio::test]
 async fn agent_sessions_create_join_and_leave() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let (_, _, agent) = insert_agent(&server, id_of(&alice_user));
+    let (alice, _) = server.register().await;
+    let (agent, _, _) = server.agent(&alice).await;
     let created = server
         .post(
             "/api/agencies",

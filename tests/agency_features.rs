@@ -1,16 +1,12 @@
 //! Rows 22–25, 27–28 of endpoints.md: invites (create, redeem, maxUses, expiry), skills, runs,
 //! and the webhook events the agency routes fire (checked with a local receiver).
 
-mod agency_support;
 mod common;
 
-use agency_support::*;
 use common::*;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tidegauge::server::events::EVENTS;
-use tidegauge::server::store::{Store, Subscription};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -20,7 +16,7 @@ async fn invites_create_and_redeem() {
     let (bob, _) = server.register().await;
     let (carol, _) = server.register().await;
     let (dave, _) = server.register().await;
-    let private = private_agency(&server, &alice, "sesame").await;
+    let private = server.private_agency(&alice, "sesame").await;
     let agency_id = private["id"].as_str().unwrap();
     let path = format!("/api/agencies/{agency_id}/invites");
 
@@ -190,7 +186,7 @@ async fn skills_catalogue_and_install() {
         .post(&unknown, &alice, json!({"skillName": "dice"}))
         .await
         .expect_error(404);
-    let private = private_agency(&server, &alice, "sesame").await;
+    let private = server.private_agency(&alice, "sesame").await;
     let private_path = format!("/api/agencies/{}/skills", private["id"].as_str().unwrap());
     server.get(&private_path, &bob).await.expect_error(403);
     server.get(&private_path, &alice).await.expect(200);
@@ -201,7 +197,7 @@ async fn runs_are_always_empty() {
     let server = start().await;
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let (_, _, agent) = insert_agent(&server, Uuid::new_v4());
+    let (agent, _, _) = server.agent(&alice).await;
     let agency = server.agency(&alice).await;
     let path = format!("/api/agencies/{}/runs", agency["id"].as_str().unwrap());
 
@@ -227,7 +223,7 @@ async fn runs_are_always_empty() {
         .get(&format!("/api/agencies/{}/runs", Uuid::new_v4()), &alice)
         .await
         .expect_error(404);
-    let private = private_agency(&server, &alice, "sesame").await;
+    let private = server.private_agency(&alice, "sesame").await;
     let private_path = format!("/api/agencies/{}/runs", private["id"].as_str().unwrap());
     server.get(&private_path, &bob).await.expect_error(403);
     server.get(&private_path, &alice).await.expect(200);
@@ -268,24 +264,14 @@ async fn sink() -> (String, Arc<Mutex<Vec<Value>>>) {
     (format!("http://{addr}/hook"), received)
 }
 
-fn subscribe(server: &Server, agency_id: Uuid, url: &str) {
-    server.running.app.store.write(|w| {
-        let id = Uuid::new_v4();
-        w.subscriptions.insert(
-            id,
-            Subscription {
-                id,
-                agency_id,
-                url: url.to_owned(),
-                events: EVENTS.iter().map(|e| e.to_string()).collect(),
-                secret: None,
-                description: None,
-                enabled: true,
-                created_at: 0,
-                updated_at: 0,
-            },
-        );
-    });
+/// Subscribes `url` to every event of the catalogue in `agency_id`.
+async fn subscribe_to_all(server: &Server, owner: &Cred, agency_id: &str, url: &str) {
+    let catalogue = server
+        .get("/api/webhook-subscriptions/meta/events", &Cred::None)
+        .await;
+    let events = catalogue.expect(200)["events"].clone();
+    let body = json!({"url": url, "events": events});
+    server.subscribe(owner, agency_id, body).await;
 }
 
 /// Waits until `count` deliveries have arrived (and a little longer, to catch extras).
@@ -309,8 +295,9 @@ async fn agency_actions_fire_their_events() {
     let agency = server.agency(&alice).await;
     let id = id_of(&agency);
     let (url, received) = sink().await;
-    subscribe(&server, id, &url);
-    let (agent_id, agent_name, _) = insert_agent(&server, id_of(&bob_user));
+    subscribe_to_all(&server, &alice, &id, &url).await;
+    let (_, agent, _) = server.agent(&bob).await;
+    let (agent_id, agent_name) = (id_of(&agent), str_of(&agent, "username"));
 
     let path = format!("/api/agencies/{id}");
     server
@@ -367,7 +354,7 @@ async fn agency_actions_fire_their_events() {
         .collect();
     joined_names.sort();
     assert_eq!(joined_names.len(), 3, "{got:?}");
-    assert!(joined_names.contains(&agent_name.as_str()));
+    assert!(joined_names.contains(&agent_name));
     assert!(joined_names.contains(&bob_user["username"].as_str().unwrap()));
     assert_eq!(of("member.left").len(), 1);
     assert_eq!(
@@ -380,5 +367,5 @@ async fn agency_actions_fire_their_events() {
     assert_eq!(redeemed[0]["invite"]["uses"], 1);
     assert!(redeemed[0]["member"]["username"].is_string());
     assert_eq!(got.len(), 7, "{got:?}");
-    assert!(got.iter().all(|d| d["agencyId"] == id.to_string()));
+    assert!(got.iter().all(|d| d["agencyId"] == id.as_str()));
 }

@@ -7,60 +7,16 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use tidegauge::server::faults::Fault;
-use tidegauge::server::store::{Role, Store};
-
-/// The value of one exposition series (`name` or `name{labels}`), 0 when absent.
-fn metric(text: &str, series: &str) -> f64 {
-    text.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
-}
-
-fn strict_ssrf() -> tidegauge::server::ServerConfig {
-    let mut config = config();
-    config.allow_private_webhook_urls = false;
-    config
-}
-
-fn unlimited() -> tidegauge::server::ServerConfig {
-    let mut config = config();
-    config.no_rate_limits = true;
-    config
-}
-
-async fn create_agent(server: &Server, owner: &Cred, body: Value) -> Value {
-    server
-        .post("/api/agents", owner, body)
-        .await
-        .expect(201)
-        .clone()
-}
-
-async fn exchange(server: &Server, token: &str) -> Answer {
-    server
-        .post("/api/auth/agent", &Cred::None, json!({"agentToken": token}))
-        .await
-}
-
-fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key].as_str().unwrap_or_default()
-}
-
-fn bootstrap_body(username: &str) -> Value {
-    json!({
-        "username": username,
-        "password": "password123",
-        "agentName": unique("bootbot"),
-        "agencyName": unique("Boot Agency "),
-    })
-}
+use tidegauge::server::store::Store;
 
 #[tokio::test]
 async fn create_verify_exchange_and_list() {
     let server = start().await;
     let (owner, user) = server.register().await;
     let name = format!("My Agent {}", &unique("x")[1..]);
-    let created = create_agent(&server, &owner, json!({"name": name, "role": "helper"})).await;
+    let created = server
+        .create_agent(&owner, json!({"name": name, "role": "helper"}))
+        .await;
     let agent = &created["agent"];
     let expected_username: String = name
         .to_lowercase()
@@ -78,7 +34,7 @@ async fn create_verify_exchange_and_list() {
     assert!(token.starts_with("sk_") && token.len() == 51, "{token}");
 
     // Unverified: the exchange refuses; a raw token is never a Bearer credential here.
-    exchange(&server, &token).await.expect_error(403);
+    server.exchange(&token).await.expect_error(403);
     let raw = Cred::Bearer(token.clone());
     server.get("/api/agents", &raw).await.expect_error(401);
 
@@ -94,14 +50,16 @@ async fn create_verify_exchange_and_list() {
         .post(&format!("/api/agents/{id}/verify"), &owner, json!({}))
         .await
         .expect(200);
-    let session = exchange(&server, &token).await;
+    let session = server.exchange(&token).await;
     let session = session.expect(200).clone();
     assert_eq!(session["user"]["type"], "agent");
     let agent_session = Cred::Bearer(str_of(&session, "token").to_owned());
-    exchange(&server, "sk_unknown").await.expect_error(401);
+    server.exchange("sk_unknown").await.expect_error(401);
 
     server.advance(2).await;
-    let second = create_agent(&server, &owner, json!({"name": unique("second")})).await;
+    let second = server
+        .create_agent(&owner, json!({"name": unique("second")}))
+        .await;
     let list = server.get("/api/agents", &owner).await;
     let list = list.expect(200).as_array().unwrap().clone();
     assert_eq!(list.len(), 2);
@@ -190,23 +148,19 @@ async fn create_errors_follow_the_check_order() {
         .await;
     let own = own.expect(201).clone();
     let own_user = Cred::Bearer(str_of(&own["user"], "token").to_owned());
-    let placed = create_agent(
-        &server,
-        &own_user,
-        json!({"name": unique("placed"), "agencyId": own["agency"]["id"]}),
-    )
-    .await;
-    let agency_id: uuid::Uuid = str_of(&own["agency"], "id").parse().unwrap();
-    let agent_id: uuid::Uuid = str_of(&placed["agent"], "id").parse().unwrap();
-    let role = server.running.app.store.read(|w| {
-        let agency = &w.agencies[&agency_id];
-        agency.member(agent_id).map(|m| m.role)
-    });
-    assert_eq!(role, Some(Role::Member));
+    let placed = server
+        .create_agent(
+            &own_user,
+            json!({"name": unique("placed"), "agencyId": own["agency"]["id"]}),
+        )
+        .await;
+    let (agency_id, agent_id) = (id_of(&own["agency"]), id_of(&placed["agent"]));
+    let role = server.role(&own_user, &agency_id, &agent_id).await;
+    assert_eq!(role.as_deref(), Some("member"));
 
     // The derived username shares one namespace with humans and other agents.
     let name = unique("twin");
-    create_agent(&server, &owner, json!({"name": name})).await;
+    server.create_agent(&owner, json!({"name": name})).await;
     server
         .post("/api/agents", &owner, json!({"name": name.to_uppercase()}))
         .await
@@ -232,7 +186,9 @@ async fn verify_refuses_strangers_agents_and_unknown_ids() {
     let (owner, _) = server.register().await;
     let (stranger, stranger_user) = server.register().await;
     let (agent_session, _, _) = server.agent(&owner).await;
-    let created = create_agent(&server, &owner, json!({"name": unique("pending")})).await;
+    let created = server
+        .create_agent(&owner, json!({"name": unique("pending")}))
+        .await;
     let id = str_of(&created["agent"], "id");
     let path = format!("/api/agents/{id}/verify");
     server
@@ -482,7 +438,7 @@ async fn transfer_moves_ownership_but_keeps_the_token() {
         .post(&path, &owner, json!({"newOwnerId": heir_user["id"]}))
         .await
         .expect_error(403);
-    exchange(&server, &token).await.expect(200);
+    server.exchange(&token).await.expect(200);
     server.get("/api/auth/me", &agent_session).await.expect(200);
 }
 
@@ -507,7 +463,7 @@ async fn deleting_an_agent_kills_its_token_and_sessions() {
         .expect_error(404);
     let deleted = server.call("DELETE", &path, &owner, None).await;
     assert_eq!(deleted.expect(200), &json!({"ok": true}));
-    exchange(&server, &token).await.expect_error(401);
+    server.exchange(&token).await.expect_error(401);
     server
         .get("/api/auth/me", &agent_session)
         .await
@@ -568,7 +524,7 @@ async fn self_registration_creates_a_verified_unowned_claimable_agent() {
         1.0
     );
 
-    let session = exchange(&server, token).await.expect(200).clone();
+    let session = server.exchange(token).await.expect(200).clone();
     assert_eq!(session["user"]["persona"], "A helpful bot");
     let session = Cred::Bearer(str_of(&session, "token").to_owned());
     let config = server
@@ -582,20 +538,21 @@ async fn self_registration_creates_a_verified_unowned_claimable_agent() {
     assert_eq!(config["openclaw_token"], "oc-secret");
     assert_eq!(config["openclaw_agent_id"], "main");
 
-    let agent_id: uuid::Uuid = str_of(agent, "id").parse().unwrap();
-    let agency_id: uuid::Uuid = str_of(&result["agency"], "id").parse().unwrap();
-    let (owner, own_role, in_lobby, agent_owner) = server.running.app.store.read(|w| {
-        let agency = &w.agencies[&agency_id];
-        (
-            agency.owner_id,
-            agency.member(agent_id).map(|m| m.role),
-            w.agencies[&w.lobby_id].is_member(agent_id),
-            w.users[&agent_id].agent.as_ref().and_then(|a| a.owner_id),
-        )
+    let (agent_id, agency_id) = (id_of(agent), id_of(&result["agency"]));
+    let owner = server.agency_by_id(&session, &agency_id).await["ownerId"].clone();
+    assert_eq!(owner, agent_id.as_str(), "the agent owns its agency");
+    let own_role = server.role(&session, &agency_id, &agent_id).await;
+    assert_eq!(own_role.as_deref(), Some("owner"));
+    let lobby = server.lobby(&session).await;
+    let in_lobby = server.role(&session, &lobby, &agent_id).await;
+    assert!(in_lobby.is_some());
+    // `ownerId` appears only in the Agent object, which only an agent's owner receives
+    // (create, list, verify, config update); an unowned agent has nobody who could read it
+    // over REST, so the stored owner is read from the store.
+    let agent_owner = server.running.app.store.read(|w| {
+        let agent = &w.users[&uuid::Uuid::parse_str(&agent_id).unwrap()];
+        agent.agent.as_ref().and_then(|a| a.owner_id)
     });
-    assert_eq!(owner, Some(agent_id), "the agent owns its agency");
-    assert_eq!(own_role, Some(Role::Owner));
-    assert!(in_lobby);
     assert_eq!(agent_owner, None);
 
     server

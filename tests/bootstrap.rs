@@ -6,38 +6,6 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use tidegauge::server::store::{Role, Store};
-
-fn strict_ssrf() -> tidegauge::server::ServerConfig {
-    let mut config = config();
-    config.allow_private_webhook_urls = false;
-    config
-}
-
-fn unlimited() -> tidegauge::server::ServerConfig {
-    let mut config = config();
-    config.no_rate_limits = true;
-    config
-}
-
-async fn exchange(server: &Server, token: &str) -> Answer {
-    server
-        .post("/api/auth/agent", &Cred::None, json!({"agentToken": token}))
-        .await
-}
-
-fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key].as_str().unwrap_or_default()
-}
-
-fn bootstrap_body(username: &str) -> Value {
-    json!({
-        "username": username,
-        "password": "password123",
-        "agentName": unique("bootbot"),
-        "agencyName": unique("Boot Agency "),
-    })
-}
 
 #[tokio::test]
 async fn bootstrap_sets_up_owner_agency_agent_and_pat() {
@@ -85,7 +53,7 @@ async fn bootstrap_sets_up_owner_agency_agent_and_pat() {
     assert_eq!(tokens.as_array().unwrap().len(), 1);
     let agent_token = str_of(&result["agent"], "token");
     assert!(agent_token.starts_with("sk_"));
-    exchange(&server, agent_token).await.expect(200);
+    server.exchange(agent_token).await.expect(200);
     let agents = server.get("/api/agents", &pat).await.expect(200).clone();
     assert_eq!(agents[0]["role"], "Tester");
     let config = server
@@ -98,28 +66,21 @@ async fn bootstrap_sets_up_owner_agency_agent_and_pat() {
         config.expect(200)["response_webhook_url"],
         "https://example.com/agent-hook"
     );
-    let agency_id: uuid::Uuid = str_of(&result["agency"], "id").parse().unwrap();
-    let (user_id, agent_id) = (
-        str_of(&result["user"], "id").parse::<uuid::Uuid>().unwrap(),
-        str_of(&result["agent"], "id")
-            .parse::<uuid::Uuid>()
-            .unwrap(),
+    let agency_id = id_of(&result["agency"]);
+    let (user_id, agent_id) = (id_of(&result["user"]), id_of(&result["agent"]));
+    let agency = server.agency_by_id(&session, &agency_id).await;
+    assert_eq!(agency["charter"], "We test things");
+    let roles = (
+        server.role(&session, &agency_id, &user_id).await,
+        server.role(&session, &agency_id, &agent_id).await,
     );
-    let (charter, roles, agent_in_lobby, user_in_lobby) = server.running.app.store.read(|w| {
-        let agency = &w.agencies[&agency_id];
-        let lobby = &w.agencies[&w.lobby_id];
-        (
-            agency.charter.clone(),
-            (
-                agency.member(user_id).map(|m| m.role),
-                agency.member(agent_id).map(|m| m.role),
-            ),
-            lobby.is_member(agent_id),
-            lobby.is_member(user_id),
-        )
-    });
-    assert_eq!(charter.as_deref(), Some("We test things"));
-    assert_eq!(roles, (Some(Role::Owner), Some(Role::Member)));
+    assert_eq!(
+        (roles.0.as_deref(), roles.1.as_deref()),
+        (Some("owner"), Some("member"))
+    );
+    let lobby = server.lobby(&session).await;
+    let user_in_lobby = server.role(&session, &lobby, &user_id).await.is_some();
+    let agent_in_lobby = server.role(&session, &lobby, &agent_id).await.is_some();
     assert!(user_in_lobby && !agent_in_lobby);
 
     // The same user again: logged in, a second agency, agent and PAT.

@@ -7,8 +7,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use tidegauge::server::ServerConfig;
-use tidegauge::server::store::{Role, Store};
-use uuid::Uuid;
 
 const APP: &str = "http://app.test";
 
@@ -21,21 +19,16 @@ fn settings() -> ServerConfig {
     config
 }
 
-fn metric(text: &str, series: &str) -> f64 {
-    text.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
-}
-
 const SENT: &str = "claim_emails_total{status=\"sent\"}";
 const FAILED: &str = "claim_emails_total{status=\"error\"}";
 const PENDING: &str = "crustocean_claims_pending";
 
 struct Registered {
-    id: Uuid,
+    id: String,
     username: String,
     code: String,
-    agency_id: Uuid,
+    token: String,
+    agency_id: String,
 }
 
 async fn self_register(server: &Server) -> Registered {
@@ -49,10 +42,11 @@ async fn self_register(server: &Server) -> Registered {
     let result = result.expect(201);
     let text = |v: &Value| v.as_str().unwrap().to_owned();
     Registered {
-        id: text(&result["agent"]["id"]).parse().unwrap(),
+        id: text(&result["agent"]["id"]),
         username: text(&result["agent"]["username"]),
         code: text(&result["claimCode"]),
-        agency_id: text(&result["agency"]["id"]).parse().unwrap(),
+        token: text(&result["agent"]["token"]),
+        agency_id: text(&result["agency"]["id"]),
     }
 }
 
@@ -88,16 +82,19 @@ async fn open_link(server: &Server, link: &str) -> String {
     answer.header("location").unwrap().to_owned()
 }
 
-fn roles(server: &Server, agency: Uuid, users: [Uuid; 2]) -> (Option<Uuid>, [Option<Role>; 2]) {
-    server.running.app.store.read(|w| {
-        let agency = &w.agencies[&agency];
-        let role = |id| agency.member(id).map(|m| m.role);
-        (agency.owner_id, [role(users[0]), role(users[1])])
-    })
-}
-
-fn id_of(user: &Value) -> Uuid {
-    user["id"].as_str().unwrap().parse().unwrap()
+/// The agency's owner and the roles of two users in it, as the member `reader` sees them.
+async fn roles(
+    server: &Server,
+    reader: &Cred,
+    agency: &str,
+    users: [&str; 2],
+) -> (Option<String>, [Option<String>; 2]) {
+    let owner = server.agency_by_id(reader, agency).await["ownerId"]
+        .as_str()
+        .map(str::to_owned);
+    let first = server.role(reader, agency, users[0]).await;
+    let second = server.role(reader, agency, users[1]).await;
+    (owner, [first, second])
 }
 
 #[tokio::test]
@@ -183,18 +180,20 @@ async fn claim_flow_from_lookup_to_the_verified_link() {
         .await
         .expect(200)
         .clone();
-    assert_eq!(owned[0]["id"], agent.id.to_string());
+    assert_eq!(owned[0]["id"], agent.id.as_str());
     assert_eq!(owned[0]["ownerId"], user["id"]);
+    let user_id = id_of(&user);
+    let users = [user_id.as_str(), agent.id.as_str()];
     let (owner, [claimant_role, agent_role]) =
-        roles(&server, agent.agency_id, [id_of(&user), agent.id]);
-    assert_eq!(owner, Some(id_of(&user)));
-    assert_eq!(claimant_role, Some(Role::Owner));
-    assert_eq!(agent_role, Some(Role::Member));
-    let lobby = server.running.app.store.read(|w| w.lobby_id);
-    let (_, [claimant_in_lobby, _]) = roles(&server, lobby, [id_of(&user), agent.id]);
+        roles(&server, &claimant, &agent.agency_id, users).await;
+    assert_eq!(owner.as_deref(), Some(user_id.as_str()));
+    assert_eq!(claimant_role.as_deref(), Some("owner"));
+    assert_eq!(agent_role.as_deref(), Some("member"));
+    let lobby = server.lobby(&claimant).await;
+    let (_, [claimant_in_lobby, _]) = roles(&server, &claimant, &lobby, users).await;
     assert_eq!(
-        claimant_in_lobby,
-        Some(Role::Member),
+        claimant_in_lobby.as_deref(),
+        Some("member"),
         "the Lobby is skipped"
     );
     server
@@ -221,30 +220,27 @@ async fn claimant_role_in_other_agencies_depends_on_a_human_owner() {
             json!({"username": unique("tg_h"), "password": "password123", "agentName": unique("hb")}),
         )
         .await;
-    let human_agency: Uuid = boot.expect(201)["agency"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    // Joining other agencies is not an endpoint of this area: the agent is placed directly.
-    server.running.app.store.write(|w| {
-        for agency in [human_agency, other_agent.agency_id] {
-            w.agencies
-                .get_mut(&agency)
-                .unwrap()
-                .add_member(agent.id, Role::Member, 0);
-        }
-    });
+    let boot = boot.expect(201).clone();
+    let human_agency = id_of(&boot["agency"]);
+    // Each agency's owner adds the agent to it: a human, and the other (unowned) agent.
+    let human = Cred::Bearer(str_of(&boot["user"], "token").to_owned());
+    server.add_agent(&human, &human_agency, &agent.id).await;
+    let other_session = server.exchange(&other_agent.token).await;
+    let other_session = Cred::Bearer(str_of(other_session.expect(200), "token").to_owned());
+    server
+        .add_agent(&other_session, &other_agent.agency_id, &agent.id)
+        .await;
     start_claim(&server, &claimant, &agent.code, "bob@example.com")
         .await
         .expect(200);
     let link = last_link(&server).await;
     open_link(&server, &link).await;
     let claimant_id = id_of(&user);
-    let (_, [in_human, _]) = roles(&server, human_agency, [claimant_id, agent.id]);
-    assert_eq!(in_human, Some(Role::Member));
-    let (owner, [in_agents, _]) = roles(&server, other_agent.agency_id, [claimant_id, agent.id]);
-    assert_eq!(in_agents, Some(Role::Owner));
+    let users = [claimant_id.as_str(), agent.id.as_str()];
+    let (_, [in_human, _]) = roles(&server, &claimant, &human_agency, users).await;
+    assert_eq!(in_human.as_deref(), Some("member"));
+    let (owner, [in_agents, _]) = roles(&server, &claimant, &other_agent.agency_id, users).await;
+    assert_eq!(in_agents.as_deref(), Some("owner"));
     assert_eq!(
         owner,
         Some(other_agent.id),

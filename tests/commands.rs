@@ -1,10 +1,8 @@
 //! Rows 56–61 of endpoints.md (§15): custom commands and the hook keys they issue.
 
 mod common;
-mod hook_support;
 
 use common::*;
-use hook_support::*;
 use serde_json::{Value, json};
 use tidegauge::server::faults::Fault;
 use uuid::Uuid;
@@ -17,14 +15,21 @@ async fn create(server: &Server, owner: &Cred, agency: &str, body: Value) -> Ans
     server.post(&commands(agency), owner, body).await
 }
 
+/// `GET /api/hooks/agencies` with a raw hook key.
+async fn hook_agencies(server: &Server, key: &str) -> Answer {
+    server
+        .get("/api/hooks/agencies", &Cred::HookKey(key.to_owned()))
+        .await
+}
+
 #[tokio::test]
 async fn create_list_update_and_delete_a_command() {
     let server = start().await;
     let (owner, owner_user) = server.register().await;
-    let (member, member_user) = server.register().await;
+    let (member, _) = server.register().await;
     let (outsider, _) = server.register().await;
-    let agency = new_agency(&server, &owner_user);
-    join(&server, &agency, uid(&member_user));
+    let agency = server.agency_id(&owner).await;
+    server.join(&member, &agency).await;
     let username = owner_user["username"].as_str().unwrap();
     let slug = format!("tg-dice-{}", &Uuid::new_v4().simple().to_string()[..8]);
     let webhook = url();
@@ -133,14 +138,11 @@ async fn create_list_update_and_delete_a_command() {
 #[tokio::test]
 async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
+    let (alice, _) = server.register().await;
     let (bob, bob_user) = server.register().await;
-    let (agency_a, agency_b) = (
-        new_agency(&server, &alice_user),
-        new_agency(&server, &bob_user),
-    );
+    let (agency_a, agency_b) = (server.agency_id(&alice).await, server.agency_id(&bob).await);
     let webhook = url();
-    let before = hooks_active(&server).await;
+    let before = server.hooks_active().await;
     let first = create(
         &server,
         &alice,
@@ -150,7 +152,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
     .await;
     let first = first.expect(201).clone();
     let key = first["hookKey"].as_str().unwrap();
-    assert_eq!(hooks_active(&server).await, before + 1);
+    assert_eq!(server.hooks_active().await, before + 1);
 
     let second = create(
         &server,
@@ -167,7 +169,7 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
         "an installer never sees the key"
     );
     assert_eq!(second["hook_id"], first["hook_id"]);
-    assert_eq!(hooks_active(&server).await, before + 1, "no second hook");
+    assert_eq!(server.hooks_active().await, before + 1, "no second hook");
     assert_eq!(
         second["creator"],
         format!("@{}", bob_user["username"].as_str().unwrap())
@@ -216,8 +218,8 @@ async fn the_same_webhook_url_links_to_the_existing_hook_without_a_key() {
 #[tokio::test]
 async fn invalid_command_fields_are_refused() {
     let server = start().await;
-    let (owner, owner_user) = server.register().await;
-    let agency = new_agency(&server, &owner_user);
+    let (owner, _) = server.register().await;
+    let agency = server.agency_id(&owner).await;
     let cases = [
         (json!({"webhookUrl": url()}), None),
         (json!({"name": "!!!", "webhookUrl": url()}), None),
@@ -330,8 +332,8 @@ async fn private_webhook_urls_are_refused_without_the_allowance() {
     let mut config = config();
     config.allow_private_webhook_urls = false;
     let server = start_with(config).await;
-    let (owner, owner_user) = server.register().await;
-    let agency = new_agency(&server, &owner_user);
+    let (owner, _) = server.register().await;
+    let agency = server.agency_id(&owner).await;
     for private in [
         "http://127.0.0.1/hook",
         "http://localhost:8080/x",
@@ -363,11 +365,11 @@ async fn private_webhook_urls_are_refused_without_the_allowance() {
 #[tokio::test]
 async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
     let server = start().await;
-    let (owner, owner_user) = server.register().await;
+    let (owner, _) = server.register().await;
     let (member, member_user) = server.register().await;
-    let agency = new_agency(&server, &owner_user);
-    let other = new_agency(&server, &member_user);
-    join(&server, &agency, uid(&member_user));
+    let agency = server.agency_id(&owner).await;
+    let other = server.agency_id(&member).await;
+    server.join(&member, &agency).await;
     let body = json!({"name": "dice", "webhookUrl": url()});
     create(&server, &member, &agency, body.clone())
         .await
@@ -391,7 +393,7 @@ async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
         .await
         .expect_error(401);
 
-    let lobby = lobby(&server);
+    let lobby = server.lobby(&owner).await;
     create(&server, &owner, &lobby, body.clone())
         .await
         .expect_error(403);
@@ -399,7 +401,7 @@ async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
         server.get(&commands(&lobby), &owner).await.expect(200),
         &json!([])
     );
-    let room = dm(&server, &owner_user, &member_user);
+    let room = server.dm(&owner, &id_of(&member_user)).await;
     server.get(&commands(&room), &owner).await.expect_error(403);
     create(&server, &owner, &room, body.clone())
         .await
@@ -440,8 +442,8 @@ async fn only_the_owner_manages_commands_and_never_in_the_lobby_or_a_dm() {
 #[tokio::test]
 async fn a_patch_to_a_new_url_creates_a_hook_and_shows_its_key() {
     let server = start().await;
-    let (owner, owner_user) = server.register().await;
-    let agency = new_agency(&server, &owner_user);
+    let (owner, _) = server.register().await;
+    let agency = server.agency_id(&owner).await;
     let (first_url, second_url) = (url(), url());
     let command = create(
         &server,
@@ -453,7 +455,7 @@ async fn a_patch_to_a_new_url_creates_a_hook_and_shows_its_key() {
     .expect(201)
     .clone();
     let path = format!("{}/{}", commands(&agency), command["id"].as_str().unwrap());
-    let before = hooks_active(&server).await;
+    let before = server.hooks_active().await;
     let moved = server
         .call(
             "PATCH",
@@ -469,7 +471,7 @@ async fn a_patch_to_a_new_url_creates_a_hook_and_shows_its_key() {
         .as_str()
         .expect("a new URL carries hookKey");
     hook_agencies(&server, key).await.expect(200);
-    assert_eq!(hooks_active(&server).await, before + 1);
+    assert_eq!(server.hooks_active().await, before + 1);
 
     let back = server
         .call(
@@ -509,12 +511,9 @@ async fn a_patch_to_a_new_url_creates_a_hook_and_shows_its_key() {
 #[tokio::test]
 async fn the_command_hook_key_is_reissued_and_cleared_by_the_hook_creator_only() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let (bob, bob_user) = server.register().await;
-    let (agency_a, agency_b) = (
-        new_agency(&server, &alice_user),
-        new_agency(&server, &bob_user),
-    );
+    let (alice, _) = server.register().await;
+    let (bob, _) = server.register().await;
+    let (agency_a, agency_b) = (server.agency_id(&alice).await, server.agency_id(&bob).await);
     let webhook = url();
     let mine = create(
         &server,
@@ -573,7 +572,7 @@ async fn the_command_hook_key_is_reissued_and_cleared_by_the_hook_creator_only()
         .to_owned();
     hook_agencies(&server, &key1).await.expect_error(401);
 
-    let before = hooks_active(&server).await;
+    let before = server.hooks_active().await;
     let cleared = server.call("DELETE", &mine_key, &alice, None).await;
     assert_eq!(cleared.expect(200), &json!({"ok": true}));
     hook_agencies(&server, &key2).await.expect_error(401);
@@ -586,7 +585,7 @@ async fn the_command_hook_key_is_reissued_and_cleared_by_the_hook_creator_only()
         true,
         "clearing the key keeps the hook"
     );
-    assert_eq!(hooks_active(&server).await, before);
+    assert_eq!(server.hooks_active().await, before);
 
     let key3 = server.post(&mine_key, &alice, json!({})).await.expect(200)["hookKey"]
         .as_str()
@@ -598,10 +597,10 @@ async fn the_command_hook_key_is_reissued_and_cleared_by_the_hook_creator_only()
 #[tokio::test]
 async fn a_command_whose_hook_was_revoked_gets_a_new_hook_from_its_owner() {
     let server = start().await;
-    let (owner, owner_user) = server.register().await;
-    let (member, member_user) = server.register().await;
-    let agency = new_agency(&server, &owner_user);
-    join(&server, &agency, uid(&member_user));
+    let (owner, _) = server.register().await;
+    let (member, _) = server.register().await;
+    let agency = server.agency_id(&owner).await;
+    server.join(&member, &agency).await;
     let slug = format!("tg-{}", &Uuid::new_v4().simple().to_string()[..8]);
     let command = create(
         &server,
@@ -636,13 +635,13 @@ async fn a_command_whose_hook_was_revoked_gets_a_new_hook_from_its_owner() {
         .post(&path, &member, json!({}))
         .await
         .expect_error(403);
-    let before = hooks_active(&server).await;
+    let before = server.hooks_active().await;
     let key = server.post(&path, &owner, json!({})).await.expect(200)["hookKey"]
         .as_str()
         .unwrap()
         .to_owned();
     hook_agencies(&server, &key).await.expect(200);
-    assert_eq!(hooks_active(&server).await, before + 1);
+    assert_eq!(server.hooks_active().await, before + 1);
     let listed = server.get(&commands(&agency), &owner).await;
     let new_hook = listed.expect(200)[0]["hook_id"]
         .as_str()
@@ -659,8 +658,8 @@ async fn a_command_whose_hook_was_revoked_gets_a_new_hook_from_its_owner() {
 async fn a_hook_key_authenticates_other_routes_only_under_the_fault() {
     for (faults, status) in [(vec![], 401), (vec![Fault::HookKeyOnAnyRoute], 200)] {
         let server = start_with_faults(&faults).await;
-        let (owner, owner_user) = server.register().await;
-        let agency = new_agency(&server, &owner_user);
+        let (owner, _) = server.register().await;
+        let agency = server.agency_id(&owner).await;
         let key = server.hook_key(&owner, &agency).await;
         let answer = server.get(&commands(&agency), &Cred::HookKey(key)).await;
         answer.expect(status);

@@ -1,37 +1,14 @@
 //! Rows 29, 30, 32 and 33 of endpoints.md (§22): list, open, hide and purge direct messages.
 //! DM messages only arrive over the realtime protocol, which the reference server does not
-//! have, so the tests post them in-process through `messaging::post`.
+//! have (and hooks are refused in DM rooms), so the tests post them in-process
+//! (`Server::say_in_dm`).
 
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use tidegauge::server::messaging::{Draft, post};
-use tidegauge::server::store::{AgentConfig, AgentInfo, Store, UserKind};
+use tidegauge::server::store::Store;
 use uuid::Uuid;
-
-fn id_of(user: &Value) -> String {
-    user["id"].as_str().unwrap().to_owned()
-}
-
-/// Posts a chat message into a DM room as `author`, in-process.
-fn say(server: &Server, room: &str, author: &Value, content: &str) {
-    post(
-        &server.running.app,
-        Draft {
-            agency_id: Uuid::parse_str(room).unwrap(),
-            author_id: id_of(author),
-            sender_username: author["username"].as_str().unwrap().to_owned(),
-            sender_display_name: author["displayName"].as_str().unwrap().to_owned(),
-            sender_type: "user",
-            content: content.to_owned(),
-            kind: "chat".into(),
-            metadata: json!({}),
-            dm: true,
-            hook_id: None,
-        },
-    );
-}
 
 async fn open(server: &Server, cred: &Cred, user_id: &str, status: u16) -> String {
     let answer = server
@@ -94,7 +71,7 @@ async fn open_list_hide_reappear_and_purge() {
         alice_user["id"]
     );
 
-    say(&server, &room, &bob_user, "hello alice");
+    server.say_in_dm(&room, &bob_user, "hello alice");
     let listed = dms(&server, &alice).await;
     let last = &listed[0]["last_message"];
     assert_eq!(last["content"], "hello alice");
@@ -110,7 +87,7 @@ async fn open_list_hide_reappear_and_purge() {
     assert_eq!(dms(&server, &bob).await.len(), 1);
 
     // A new message brings it back.
-    say(&server, &room, &bob_user, "are you there?");
+    server.say_in_dm(&room, &bob_user, "are you there?");
     let listed = dms(&server, &alice).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["last_message"]["content"], "are you there?");
@@ -168,7 +145,7 @@ async fn most_recent_activity_first() {
         vec![with_carol.clone(), with_bob.clone()]
     );
     server.advance(5).await;
-    say(&server, &with_bob, &alice_user, "ping");
+    server.say_in_dm(&with_bob, &alice_user, "ping");
     assert_eq!(
         order(dms(&server, &alice).await),
         vec![with_bob, with_carol]
@@ -223,8 +200,8 @@ async fn documented_errors() {
         .expect_error(403);
 
     // Unknown room, non-UUID, or an agency that is not a DM: 404.
-    let lobby = server.running.app.store.read(|w| w.lobby_id);
-    for bad in [Uuid::new_v4().to_string(), "nope".into(), lobby.to_string()] {
+    let lobby = server.lobby(&bob).await;
+    for bad in [Uuid::new_v4().to_string(), "nope".into(), lobby] {
         server
             .call("DELETE", &format!("/api/dm/{bad}"), &bob, None)
             .await
@@ -268,49 +245,32 @@ async fn dm_rooms_are_counted_but_never_listed_or_looked_up_as_agencies() {
     let explore = server.get("/api/explore/agencies?limit=100", &alice).await;
     let listed = explore.expect(200)["agencies"].as_array().unwrap().clone();
     assert!(listed.iter().all(|a| a["id"] != room.as_str()));
-    let (slug, is_dm, members) = server.running.app.store.read(|w| {
-        let a = &w.agencies[&Uuid::parse_str(&room).unwrap()];
-        (a.slug.clone(), a.is_dm, a.members.len())
+    // A DM room: its history is readable on the DM route (any other agency is 404 there),
+    // and it has exactly the two participants.
+    server
+        .get(&format!("/api/dm/{room}/messages"), &alice)
+        .await
+        .expect(200);
+    assert_eq!(server.members(&alice, &room).await.len(), 2);
+    // No endpoint shows a DM room's slug, so it is read from the store; the lookup by that
+    // slug must not find the room.
+    let slug = server.running.app.store.read(|w| {
+        let room = &w.agencies[&Uuid::parse_str(&room).unwrap()];
+        room.slug.clone()
     });
-    assert!(is_dm);
-    assert_eq!(members, 2);
-    assert!(
-        server
-            .running
-            .app
-            .store
-            .read(|w| !w.slugs.contains_key(&slug))
-    );
+    server
+        .get(&format!("/api/agencies/lookup/{slug}"), &alice)
+        .await
+        .expect_error(404);
 }
 
 #[tokio::test]
 async fn agents_can_open_dms() {
     let server = start().await;
     let (_, alice_user) = server.register().await;
-    let (bob, bob_user) = server.register().await;
-    // An agent identity, made in-process (agent creation is another area's route).
-    let app = &server.running.app;
-    let agent_id = app.store.write(|w| {
-        let mut agent = w.users[&Uuid::parse_str(&id_of(&bob_user)).unwrap()].clone();
-        agent.id = Uuid::new_v4();
-        agent.username = unique("tgdmagent");
-        agent.kind = UserKind::Agent;
-        agent.password = None;
-        agent.agent = Some(AgentInfo {
-            name: agent.username.clone(),
-            owner_id: Some(Uuid::parse_str(&id_of(&bob_user)).unwrap()),
-            verified: true,
-            persona: None,
-            config: AgentConfig::default(),
-            token: "sk_test".into(),
-            claim_code: None,
-            claimed: false,
-        });
-        w.usernames.insert(agent.username.to_lowercase(), agent.id);
-        w.users.insert(agent.id, agent.clone());
-        agent.id
-    });
-    let session = Cred::Bearer(tidegauge::server::auth::issue_session(app, agent_id));
+    let (bob, _) = server.register().await;
+    let (session, agent, _) = server.agent(&bob).await;
+    let agent_id = id_of(&agent);
     let room = open(&server, &session, &id_of(&alice_user), 201).await;
     let with_agent = server
         .post(&format!("/api/dm/{agent_id}"), &bob, json!({}))

@@ -309,28 +309,6 @@ fn every_fault_has_a_test() {
     assert!(untested.is_empty(), "faults without a test: {untested:?}");
 }
 
-/// Posts `count` system messages into `agency_id` in-process (the hooks runtime's effect).
-fn seed_messages(server: &Server, agency_id: &str, count: usize) {
-    use tidegauge::server::messaging::{Draft, post};
-    for i in 0..count {
-        post(
-            &server.running.app,
-            Draft {
-                agency_id: agency_id.parse().unwrap(),
-                author_id: "system".into(),
-                sender_username: "seed".into(),
-                sender_display_name: "Seed".into(),
-                sender_type: "system",
-                content: format!("message {i}"),
-                kind: "system".into(),
-                metadata: json!({}),
-                dm: false,
-                hook_id: None,
-            },
-        );
-    }
-}
-
 #[tokio::test]
 async fn field_renamed() {
     for (faults, key, absent) in [
@@ -341,7 +319,11 @@ async fn field_renamed() {
         let (session, _) = server.register().await;
         let agency = server.agency(&session).await;
         let id = agency["id"].as_str().unwrap();
-        seed_messages(&server, id, 1);
+        let hook = Cred::HookKey(server.hook_key(&session, id).await);
+        server
+            .post_message(&hook, id, "message 0")
+            .await
+            .expect(201);
         let history = server
             .get(&format!("/api/agencies/{id}/messages"), &session)
             .await;
@@ -389,9 +371,7 @@ async fn unverified_agent_exchange() {
             .as_str()
             .unwrap()
             .to_owned();
-        let exchange = server
-            .post("/api/auth/agent", &Cred::None, json!({"agentToken": token}))
-            .await;
+        let exchange = server.exchange(&token).await;
         assert_eq!(exchange.status, expected, "faults {faults:?}");
     }
 }

@@ -3,10 +3,8 @@
 //! native deploy (with every credential it takes).
 
 mod common;
-mod hook_support;
 
 use common::*;
-use hook_support::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -15,15 +13,12 @@ use uuid::Uuid;
 async fn hooks_are_read_by_slug_and_id_and_updated_by_their_creator() {
     let server = start().await;
     let (alice, alice_user) = server.register().await;
-    let (bob, bob_user) = server.register().await;
-    let (agency_a, agency_b) = (
-        new_agency(&server, &alice_user),
-        new_agency(&server, &bob_user),
-    );
+    let (bob, _) = server.register().await;
+    let (agency_a, agency_b) = (server.agency_id(&alice).await, server.agency_id(&bob).await);
     let slug = format!("tg-{}", tag());
     let meta =
         json!({"explore_metadata": {"slug": slug, "display_name": "Dice"}, "description": "Roll"});
-    let command = publish(&server, &alice, &agency_a, meta).await;
+    let command = server.publish(&alice, &agency_a, meta).await;
     let webhook = command["webhookUrl"].as_str().unwrap();
     let commands_b = format!("/api/custom-commands/{agency_b}/commands");
     let installed =
@@ -67,14 +62,15 @@ async fn hooks_are_read_by_slug_and_id_and_updated_by_their_creator() {
     for missing in [Uuid::new_v4().to_string(), "nope".into()] {
         let path = format!("/api/hooks/by-id/{missing}");
         server.get(&path, &Cred::None).await.expect_error(404);
-        patch(&server, &path, &alice, json!({"name": "x"}))
+        server
+            .patch(&path, &alice, json!({"name": "x"}))
             .await
             .expect_error(404);
     }
 
     let change =
         json!({"name": "New", "description": "Desc", "default_invoke_permission": "closed"});
-    let updated = patch(&server, &by_id, &alice, change).await;
+    let updated = server.patch(&by_id, &alice, change).await;
     let updated = updated.expect(200);
     assert_eq!(updated["name"], "New");
     assert_eq!(updated["description"], "Desc");
@@ -88,10 +84,12 @@ async fn hooks_are_read_by_slug_and_id_and_updated_by_their_creator() {
         assert_eq!(metadata["description"], "Desc");
         assert_eq!(metadata["default_invoke_permission"], "closed");
     }
-    patch(&server, &by_id, &bob, json!({"name": "Mine"}))
+    server
+        .patch(&by_id, &bob, json!({"name": "Mine"}))
         .await
         .expect_error(403);
-    patch(&server, &by_id, &Cred::None, json!({"name": "Mine"}))
+    server
+        .patch(&by_id, &Cred::None, json!({"name": "Mine"}))
         .await
         .expect_error(401);
     let invalid = [
@@ -101,24 +99,20 @@ async fn hooks_are_read_by_slug_and_id_and_updated_by_their_creator() {
         json!({"description": "d".repeat(201)}),
     ];
     for body in invalid {
-        patch(&server, &by_id, &alice, body).await.expect_error(400);
+        server.patch(&by_id, &alice, body).await.expect_error(400);
     }
 }
 
 #[tokio::test]
 async fn rotation_ends_the_old_key_and_revocation_deletes_the_hook() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
+    let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = new_agency(&server, &alice_user);
+    let agency = server.agency_id(&alice).await;
     let slug = format!("tg-{}", tag());
-    let command = publish(
-        &server,
-        &alice,
-        &agency,
-        json!({"explore_metadata": {"slug": slug}}),
-    )
-    .await;
+    let command = server
+        .publish(&alice, &agency, json!({"explore_metadata": {"slug": slug}}))
+        .await;
     let old = key_of(&command);
     let by_id = format!("/api/hooks/by-id/{}", command["hook_id"].as_str().unwrap());
     let rotate = format!("{by_id}/rotate-key");
@@ -145,7 +139,7 @@ async fn rotation_ends_the_old_key_and_revocation_deletes_the_hook() {
         .expect_error(404);
 
     let revoke = format!("{by_id}/revoke-key");
-    let before = hooks_active(&server).await;
+    let before = server.hooks_active().await;
     server
         .call("DELETE", &revoke, &bob, None)
         .await
@@ -164,7 +158,7 @@ async fn rotation_ends_the_old_key_and_revocation_deletes_the_hook() {
         .get(&format!("/api/hooks/by-slug/{slug}"), &Cred::None)
         .await
         .expect_error(404);
-    assert_eq!(hooks_active(&server).await, before - 1);
+    assert_eq!(server.hooks_active().await, before - 1);
     let list = server
         .get(&format!("/api/custom-commands/{agency}/commands"), &alice)
         .await;
@@ -186,21 +180,21 @@ async fn rotation_ends_the_old_key_and_revocation_deletes_the_hook() {
 #[tokio::test]
 async fn the_legacy_endpoints_find_the_hook_by_its_webhook_url() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let (bob, bob_user) = server.register().await;
-    let agency = new_agency(&server, &alice_user);
-    let command = publish(&server, &alice, &agency, json!({})).await;
+    let (alice, _) = server.register().await;
+    let (bob, _) = server.register().await;
+    let agency = server.agency_id(&alice).await;
+    let command = server.publish(&alice, &agency, json!({})).await;
     let webhook = command["webhookUrl"].as_str().unwrap().to_owned();
     let taken = format!("tg-{}", tag());
     let taken_at = format!("tg_{}", tag());
-    let bob_agency = new_agency(&server, &bob_user);
+    let bob_agency = server.agency_id(&bob).await;
     let meta = json!({"explore_metadata": {"slug": taken, "at_name": taken_at}});
-    publish(&server, &bob, &bob_agency, meta).await;
+    server.publish(&bob, &bob_agency, meta).await;
 
     let (slug, at_name) = (format!("tg-{}", tag()), format!("tg_{}", tag()));
     let body = json!({"webhook_url": webhook, "slug": slug, "at_name": at_name, "name": "Legacy",
         "description": "Old style", "default_invoke_permission": "whitelist"});
-    let updated = patch(&server, "/api/hooks/metadata", &alice, body).await;
+    let updated = server.patch("/api/hooks/metadata", &alice, body).await;
     let updated = updated.expect(200);
     assert_eq!(
         (updated["slug"].as_str(), updated["at_name"].as_str()),
@@ -225,7 +219,8 @@ async fn the_legacy_endpoints_find_the_hook_by_its_webhook_url() {
         json!({"webhook_url": webhook, "at_name": taken_at}),
     ];
     for body in conflicts {
-        patch(&server, "/api/hooks/metadata", &alice, body)
+        server
+            .patch("/api/hooks/metadata", &alice, body)
             .await
             .expect_error(409);
     }
@@ -241,7 +236,8 @@ async fn the_legacy_endpoints_find_the_hook_by_its_webhook_url() {
         (&bob, json!({"webhook_url": webhook, "name": "x"}), 403),
         (&Cred::None, json!({"webhook_url": webhook}), 401),
     ] {
-        patch(&server, "/api/hooks/metadata", cred, body.clone())
+        server
+            .patch("/api/hooks/metadata", cred, body.clone())
             .await
             .expect_error(status);
         if !body.get("slug").is_some_and(|s| s == "Not A Slug") {
@@ -275,10 +271,10 @@ async fn the_legacy_endpoints_find_the_hook_by_its_webhook_url() {
 #[tokio::test]
 async fn the_hook_source_is_public_and_set_by_the_creator() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
+    let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = new_agency(&server, &alice_user);
-    let command = publish(&server, &alice, &agency, json!({})).await;
+    let agency = server.agency_id(&alice).await;
+    let command = server.publish(&alice, &agency, json!({})).await;
     let webhook = command["webhookUrl"].as_str().unwrap().to_owned();
     let query = format!(
         "/api/hooks/source?webhook_url={}",
@@ -304,20 +300,20 @@ async fn the_hook_source_is_public_and_set_by_the_creator() {
 
     let body = json!({"webhook_url": webhook, "source_url": "https://github.com/example/dice",
         "source_hash": "abc123", "schema": {"type": "object"}});
-    let updated = patch(&server, "/api/hooks/source", &alice, body).await;
+    let updated = server.patch("/api/hooks/source", &alice, body).await;
     let updated = updated.expect(200).clone();
     assert_eq!(updated["source_url"], "https://github.com/example/dice");
     assert_eq!(updated["source_hash"], "abc123");
     assert_eq!(updated["schema"], json!({"type": "object"}));
     assert_eq!(updated["verified"], false, "only native hooks are verified");
     assert_eq!(server.get(&query, &Cred::None).await.expect(200), &updated);
-    let cleared = patch(
-        &server,
-        "/api/hooks/source",
-        &alice,
-        json!({"webhook_url": webhook, "schema": null}),
-    )
-    .await;
+    let cleared = server
+        .patch(
+            "/api/hooks/source",
+            &alice,
+            json!({"webhook_url": webhook, "schema": null}),
+        )
+        .await;
     assert_eq!(cleared.expect(200)["schema"], Value::Null);
 
     for (cred, body, status) in [
@@ -340,7 +336,8 @@ async fn the_hook_source_is_public_and_set_by_the_creator() {
         ),
         (&Cred::None, json!({"webhook_url": webhook}), 401),
     ] {
-        patch(&server, "/api/hooks/source", cred, body)
+        server
+            .patch("/api/hooks/source", cred, body)
             .await
             .expect_error(status);
     }
@@ -355,11 +352,11 @@ fn sha256_hex(text: &str) -> String {
 #[tokio::test]
 async fn a_native_deploy_creates_then_updates_its_hook() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
+    let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
-    let agency = new_agency(&server, &alice_user);
+    let agency = server.agency_id(&alice).await;
     let (slug, at_name) = (format!("tg-{}", tag()), format!("tg_{}", tag()));
-    let before = hooks_active(&server).await;
+    let before = server.hooks_active().await;
     let first = server
         .post(
             "/api/hooks/deploy",
@@ -392,7 +389,7 @@ async fn a_native_deploy_creates_then_updates_its_hook() {
             .expect("first deploy carries hook_key")
             .to_owned(),
     );
-    assert_eq!(hooks_active(&server).await, before + 1);
+    assert_eq!(server.hooks_active().await, before + 1);
     let by_id = format!("/api/hooks/by-id/{}", first["hook_id"].as_str().unwrap());
     let hook = server.get(&by_id, &Cred::None).await;
     let hook = hook.expect(200);
@@ -404,7 +401,8 @@ async fn a_native_deploy_creates_then_updates_its_hook() {
     assert_eq!(hook["name"], "Native Dice");
     assert_eq!(hook["commands"][0]["name"], "dicegame");
     server.get("/api/hooks/agencies", &key).await.expect(200);
-    post_message(&server, &key, &agency, "hi")
+    server
+        .post_message(&key, &agency, "hi")
         .await
         .expect_error(403);
 
@@ -433,7 +431,8 @@ async fn a_native_deploy_creates_then_updates_its_hook() {
     );
     let installed = server.get("/api/hooks/agencies", &key).await;
     assert_eq!(installed.expect(200)[0]["id"], agency.as_str());
-    post_message(&server, &key, &agency, "native hello")
+    server
+        .post_message(&key, &agency, "native hello")
         .await
         .expect(201);
 
@@ -445,7 +444,7 @@ async fn a_native_deploy_creates_then_updates_its_hook() {
     let webhook_slug = format!("tg-{}", tag());
     let webhook_at = format!("tg_{}", tag());
     let meta = json!({"explore_metadata": {"slug": webhook_slug, "at_name": webhook_at}});
-    publish(&server, &alice, &agency, meta).await;
+    server.publish(&alice, &agency, meta).await;
     for body in [
         json!({"slug": webhook_slug, "code": CODE, "commands": [{"name": "dicegame"}]}),
         json!({"slug": format!("tg-{}", tag()), "at_name": webhook_at, "code": CODE, "commands": [{"name": "dicegame"}]}),
@@ -469,12 +468,12 @@ async fn a_native_deploy_creates_then_updates_its_hook() {
 #[tokio::test]
 async fn native_deploy_validation_and_agency_rules() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let (_, bob_user) = server.register().await;
-    let mine = new_agency(&server, &alice_user);
-    let theirs = new_agency(&server, &bob_user);
-    join(&server, &theirs, uid(&alice_user));
-    let room = dm(&server, &alice_user, &bob_user);
+    let (alice, _) = server.register().await;
+    let (bob, bob_user) = server.register().await;
+    let mine = server.agency_id(&alice).await;
+    let theirs = server.agency_id(&bob).await;
+    server.join(&alice, &theirs).await;
+    let room = server.dm(&alice, &id_of(&bob_user)).await;
     let base = || json!({"slug": format!("tg-{}", tag()), "code": CODE, "commands": [{"name": "dicegame"}]});
     let with = |key: &str, value: Value| {
         let mut body = base();
@@ -538,8 +537,9 @@ async fn native_deploy_validation_and_agency_rules() {
 #[tokio::test]
 async fn native_deploy_takes_a_verified_agents_raw_token() {
     let server = start().await;
-    let (_, owner_user) = server.register().await;
-    let (_, agent_name, token) = store_agent(&server, uid(&owner_user), true);
+    let (owner, _) = server.register().await;
+    let (_, agent, token) = server.agent(&owner).await;
+    let agent_name = str_of(&agent, "username");
     let body = || json!({"slug": format!("tg-{}", tag()), "code": CODE, "commands": [{"name": "dicegame"}]});
     let deployed = server
         .post("/api/hooks/deploy", &Cred::Bearer(token.clone()), body())
@@ -550,31 +550,27 @@ async fn native_deploy_takes_a_verified_agents_raw_token() {
         .await;
     assert_eq!(hook.expect(200)["creator"], format!("@{agent_name}"));
     let by_id = format!("/api/hooks/by-id/{hook_id}");
-    patch(
-        &server,
-        &by_id,
-        &Cred::Bearer(token.clone()),
-        json!({"name": "x"}),
-    )
-    .await
-    .expect_error(401);
+    server
+        .patch(&by_id, &Cred::Bearer(token.clone()), json!({"name": "x"}))
+        .await
+        .expect_error(401);
 
-    let exchanged = server
-        .post("/api/auth/agent", &Cred::None, json!({"agentToken": token}))
-        .await;
+    let exchanged = server.exchange(&token).await;
     let session = Cred::Bearer(exchanged.expect(200)["token"].as_str().unwrap().to_owned());
     server
         .post("/api/hooks/deploy", &session, body())
         .await
         .expect(201);
-    patch(&server, &by_id, &session, json!({"name": "Agent hook"}))
+    server
+        .patch(&by_id, &session, json!({"name": "Agent hook"}))
         .await
         .expect(200);
 
-    let (_, _, unverified) = store_agent(&server, uid(&owner_user), false);
-    let refused = server
-        .post("/api/hooks/deploy", &Cred::Bearer(unverified), body())
+    let created = server
+        .create_agent(&owner, json!({"name": unique("tgagent")}))
         .await;
+    let unverified = Cred::Bearer(str_of(&created, "agentToken").to_owned());
+    let refused = server.post("/api/hooks/deploy", &unverified, body()).await;
     refused.expect_error(403);
     assert_eq!(refused.json["error"], "Agent not verified");
 }

@@ -1,44 +1,58 @@
 //! Rows 21 and 31 of endpoints.md: message history of agencies and DM rooms (§8, §22) —
 //! pagination walks with both cursor forms, `limit` rules, `before` errors, the `mentions`
 //! forms, who may read, and the `history-order-reversed` and `history-skips-boundary` faults.
-//! Messages are seeded through the library (`messaging::post`), as the hook route would.
+//! Agency messages are seeded through the hooks API (§8.4); DM messages, which no endpoint
+//! can post, in-process (`Server::say_in_dm`).
 
-mod agency_support;
 mod common;
 
-use agency_support::{id_of, insert_dm};
 use common::*;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::sync::Arc;
 use tidegauge::server::clock::parse_rfc3339;
 use tidegauge::server::faults::Fault;
-use tidegauge::server::messaging::{Draft, post};
-use tidegauge::server::store::Message;
 use uuid::Uuid;
 
-fn seed(server: &Server, room: Uuid, content: &str, dm: bool) -> Arc<Message> {
-    post(
-        &server.running.app,
-        Draft {
-            agency_id: room,
-            author_id: "system".into(),
-            sender_username: "seeder".into(),
-            sender_display_name: "Seeder".into(),
-            sender_type: "system",
-            content: content.into(),
-            kind: "system".into(),
-            metadata: json!({"n": content}),
-            dm,
-            hook_id: None,
-        },
-    )
+/// Hook messages into one agency, as the harness seeds history (§8.4).
+struct Seeder {
+    key: Cred,
+    room: String,
 }
 
-fn seed_many(server: &Server, room: Uuid, count: usize, dm: bool) -> Vec<Arc<Message>> {
-    (0..count)
-        .map(|i| seed(server, room, &format!("message {i}"), dm))
-        .collect()
+impl Seeder {
+    /// Publishes a command in `room` (owned by `owner`) for its hook key.
+    async fn new(server: &Server, owner: &Cred, room: &str) -> Seeder {
+        let key = key_of(&server.publish(owner, room, json!({})).await);
+        let room = room.to_owned();
+        Seeder { key, room }
+    }
+
+    /// Posts one message; returns it as the API answered.
+    async fn seed(&self, server: &Server, content: &str) -> Value {
+        let body = json!({
+            "agencyId": self.room, "content": content, "sender_username": "seeder",
+            "sender_display_name": "Seeder", "metadata": {"n": content},
+        });
+        let answer = server.post("/api/hooks/messages", &self.key, body).await;
+        answer.expect(201).clone()
+    }
+
+    async fn seed_many(&self, server: &Server, count: usize) -> Vec<Value> {
+        let mut seeded = Vec::with_capacity(count);
+        for i in 0..count {
+            seeded.push(self.seed(server, &format!("message {i}")).await);
+        }
+        seeded
+    }
+}
+
+/// A new agency of `owner` with `count` hook messages `message 0`, `message 1`, ...;
+/// returns its ID and the messages, oldest first.
+async fn agency_with_history(server: &Server, owner: &Cred, count: usize) -> (String, Vec<Value>) {
+    let room = server.agency_id(owner).await;
+    let seeder = Seeder::new(server, owner, &room).await;
+    let seeded = seeder.seed_many(server, count).await;
+    (room, seeded)
 }
 
 fn created_ms(message: &Value) -> i64 {
@@ -82,8 +96,8 @@ async fn walk(server: &Server, path: &str, cred: &Cred, limit: usize, form: Form
     panic!("the walk did not end");
 }
 
-fn assert_each_once(seen: &[String], seeded: &[Arc<Message>]) {
-    let expected: Vec<String> = seeded.iter().rev().map(|m| m.id.to_string()).collect();
+fn assert_each_once(seen: &[String], seeded: &[Value]) {
+    let expected: Vec<String> = seeded.iter().rev().map(id_of).collect();
     assert_eq!(seen, expected, "every message exactly once, newest first");
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), seen.len());
 }
@@ -92,9 +106,7 @@ fn assert_each_once(seen: &[String], seeded: &[Arc<Message>]) {
 async fn pagination_walks_with_both_cursor_forms() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = server.agency(&alice).await;
-    let room = id_of(&agency);
-    let seeded = seed_many(&server, room, 120, false);
+    let (room, seeded) = agency_with_history(&server, &alice, 120).await;
     let path = format!("/api/agencies/{room}/messages");
 
     for (limit, form) in [(50, Form::Timestamp), (50, Form::Id), (7, Form::Timestamp)] {
@@ -112,9 +124,9 @@ async fn pagination_walks_with_both_cursor_forms() {
     assert_eq!(page.len(), 50, "default limit");
     let newest = &page[0];
     let stored = seeded.last().unwrap();
-    assert_eq!(newest["id"], stored.id.to_string());
-    assert_eq!(newest["agencyId"], room.to_string());
-    assert_eq!(newest["agency_id"], room.to_string());
+    assert_eq!(newest["id"], stored["id"]);
+    assert_eq!(newest["agencyId"], room.as_str());
+    assert_eq!(newest["agency_id"], room.as_str());
     assert_eq!(newest["authorId"], "system");
     assert_eq!(newest["sender_id"], "system");
     assert_eq!(newest["sender_username"], "seeder");
@@ -131,9 +143,7 @@ async fn pagination_walks_with_both_cursor_forms() {
 async fn limit_and_before_rules() {
     let server = start().await;
     let (alice, _) = server.register().await;
-    let agency = server.agency(&alice).await;
-    let room = id_of(&agency);
-    let seeded = seed_many(&server, room, 120, false);
+    let (room, seeded) = agency_with_history(&server, &alice, 120).await;
     let path = format!("/api/agencies/{room}/messages");
     let count = |answer: &Answer| answer.json.as_array().map_or(0, Vec::len);
 
@@ -158,12 +168,11 @@ async fn limit_and_before_rules() {
 
     // `before`: an unknown ID, a message of another room, or garbage → 400.
     let other = server.agency(&alice).await;
-    let foreign = seed(&server, id_of(&other), "elsewhere", false);
-    for before in [
-        Uuid::new_v4().to_string(),
-        foreign.id.to_string(),
-        "soon".into(),
-    ] {
+    let foreign = Seeder::new(&server, &alice, &id_of(&other))
+        .await
+        .seed(&server, "elsewhere")
+        .await;
+    for before in [Uuid::new_v4().to_string(), id_of(&foreign), "soon".into()] {
         let answer = server.get(&format!("{path}?before={before}"), &alice).await;
         answer.expect_error(400);
         assert_eq!(answer.json["error"], "Unknown before cursor");
@@ -171,14 +180,14 @@ async fn limit_and_before_rules() {
 
     // Timestamp cursors are exclusive; any RFC 3339 offset works.
     let tenth = &seeded[10];
-    let at = tidegauge::server::clock::rfc3339(tenth.created_at);
+    let at = str_of(tenth, "createdAt");
     let page = server
         .get(&format!("{path}?before={at}&limit=100"), &alice)
         .await;
     let page = page.expect(200).as_array().unwrap().clone();
     assert_eq!(page.len(), 10);
-    assert_eq!(page[0]["id"], seeded[9].id.to_string());
-    let shifted = chrono_shift(tenth.created_at);
+    assert_eq!(page[0]["id"], seeded[9]["id"]);
+    let shifted = chrono_shift(created_ms(tenth));
     let page = server
         .get(&format!("{path}?before={shifted}&limit=100"), &alice)
         .await;
@@ -188,7 +197,7 @@ async fn limit_and_before_rules() {
         .await;
     assert_eq!(ancient.expect(200), &json!([]));
     let by_id = server
-        .get(&format!("{path}?before={}&limit=3", tenth.id), &alice)
+        .get(&format!("{path}?before={}&limit=3", id_of(tenth)), &alice)
         .await;
     let ids: Vec<&str> = by_id
         .expect(200)
@@ -197,11 +206,7 @@ async fn limit_and_before_rules() {
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
-    let expected: Vec<String> = seeded[7..10]
-        .iter()
-        .rev()
-        .map(|m| m.id.to_string())
-        .collect();
+    let expected: Vec<String> = seeded[7..10].iter().rev().map(id_of).collect();
     assert_eq!(ids, expected);
 }
 
@@ -216,8 +221,8 @@ async fn mentions_forms() {
     let server = start().await;
     let (alice, alice_user) = server.register().await;
     let (bob, bob_user) = server.register().await;
-    let agency = server.agency(&alice).await;
-    let room = id_of(&agency);
+    let room = server.agency_id(&alice).await;
+    let seeder = Seeder::new(&server, &alice, &room).await;
     let alice_name = alice_user["username"].as_str().unwrap();
     let bob_name = bob_user["username"].as_str().unwrap();
     let contents = [
@@ -228,7 +233,7 @@ async fn mentions_forms() {
         format!("ping @{alice_name}, and @{bob_name}"),
     ];
     for content in &contents {
-        seed(&server, room, content, false);
+        seeder.seed(&server, content).await;
     }
     let path = format!("/api/agencies/{room}/messages");
     let texts = |answer: &Answer| -> Vec<String> {
@@ -275,17 +280,11 @@ async fn who_may_read_agency_history() {
     let (alice, _) = server.register().await;
     let (bob, _) = server.register().await;
     let public = server.agency(&alice).await;
-    seed(&server, id_of(&public), "public words", false);
-    let private = server
-        .post(
-            "/api/agencies",
-            &alice,
-            json!({"name": unique("tg_p"), "isPrivate": true, "password": "pw"}),
-        )
-        .await
-        .expect(201)
-        .clone();
-    seed(&server, id_of(&private), "secret words", false);
+    let private = server.private_agency(&alice, "pw").await;
+    for (agency, words) in [(&public, "public words"), (&private, "secret words")] {
+        let seeder = Seeder::new(&server, &alice, &id_of(agency)).await;
+        seeder.seed(&server, words).await;
+    }
 
     let public_path = format!("/api/agencies/{}/messages", id_of(&public));
     let private_path = format!("/api/agencies/{}/messages", id_of(&private));
@@ -331,12 +330,14 @@ async fn dm_history_for_participants_only() {
     let (alice, alice_user) = server.register().await;
     let (bob, bob_user) = server.register().await;
     let (carol, _) = server.register().await;
-    let dm = insert_dm(&server, id_of(&alice_user), id_of(&bob_user));
-    let seeded = seed_many(&server, dm, 30, true);
+    let dm = server.dm(&alice, &id_of(&bob_user)).await;
+    let seeded: Vec<Value> = (0..30)
+        .map(|i| server.say_in_dm(&dm, &alice_user, &format!("message {i}")))
+        .collect();
     let bob_name = bob_user["username"].as_str().unwrap();
-    let mention = seed(&server, dm, &format!("hey @{bob_name}"), true);
+    let mention = server.say_in_dm(&dm, &alice_user, &format!("hey @{bob_name}"));
     let mut all = seeded.clone();
-    all.push(Arc::clone(&mention));
+    all.push(mention.clone());
 
     let path = format!("/api/dm/{dm}/messages");
     for form in [Form::Timestamp, Form::Id] {
@@ -350,7 +351,7 @@ async fn dm_history_for_participants_only() {
     let mentions = server.get(&format!("{path}?mentions=true"), &bob).await;
     let mentions = mentions.expect(200).as_array().unwrap().clone();
     assert_eq!(mentions.len(), 1);
-    assert_eq!(mentions[0]["id"], mention.id.to_string());
+    assert_eq!(mentions[0]["id"], mention["id"]);
 
     server.get(&path, &carol).await.expect_error(403);
     server
@@ -384,8 +385,7 @@ async fn fault_history_order_reversed() {
     for (faults, reversed) in [(vec![Fault::HistoryOrderReversed], true), (vec![], false)] {
         let server = start_with_faults(&faults).await;
         let (alice, _) = server.register().await;
-        let room = id_of(&server.agency(&alice).await);
-        let seeded = seed_many(&server, room, 10, false);
+        let (room, seeded) = agency_with_history(&server, &alice, 10).await;
         let page = server
             .get(&format!("/api/agencies/{room}/messages?limit=4"), &alice)
             .await;
@@ -396,7 +396,7 @@ async fn fault_history_order_reversed() {
             .iter()
             .map(|m| m["id"].as_str().unwrap().to_owned())
             .collect();
-        let mut newest: Vec<String> = seeded[6..].iter().rev().map(|m| m.id.to_string()).collect();
+        let mut newest: Vec<String> = seeded[6..].iter().rev().map(id_of).collect();
         if reversed {
             newest.reverse();
         }
@@ -409,8 +409,7 @@ async fn fault_history_skips_boundary() {
     for (faults, skips) in [(vec![Fault::HistorySkipsBoundary], true), (vec![], false)] {
         let server = start_with_faults(&faults).await;
         let (alice, _) = server.register().await;
-        let room = id_of(&server.agency(&alice).await);
-        let seeded = seed_many(&server, room, 10, false);
+        let (room, seeded) = agency_with_history(&server, &alice, 10).await;
         let path = format!("/api/agencies/{room}/messages");
         let first = server.get(&format!("{path}?limit=3"), &alice).await;
         assert_eq!(
@@ -423,8 +422,8 @@ async fn fault_history_skips_boundary() {
             if skips {
                 // Pages 9 8 7 | (6) 5 4 3 | (2) 1 0: the first message behind each cursor is lost.
                 assert_eq!(seen.len(), 8, "faults {faults:?}");
-                assert!(!seen.contains(&seeded[6].id.to_string()));
-                assert!(!seen.contains(&seeded[2].id.to_string()));
+                assert!(!seen.contains(&id_of(&seeded[6])));
+                assert!(!seen.contains(&id_of(&seeded[2])));
             } else {
                 assert_each_once(&seen, &seeded);
             }

@@ -1,9 +1,8 @@
 //! End to end deliveries of webhook subscriptions (endpoints.md §18.3, §18.4): a loopback
 //! sink records what arrives; the signature is checked with HMAC-SHA256 over the raw body;
 //! disabled or non-matching subscriptions get nothing; failed deliveries are retried after
-//! about 1 and 2 s; the `signature-wrong` fault is visible. Agencies are seeded in-process and
-//! `message.created` is fired through `messaging::post` (the hook-message route is another
-//! area's).
+//! about 1 and 2 s; the `signature-wrong` fault is visible. `message.created` is fired by a
+//! hook message (`POST /api/hooks/messages`), as on the real platform.
 
 mod common;
 
@@ -18,47 +17,26 @@ use sha2::Sha256;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tidegauge::server::cascade::new_agency;
 use tidegauge::server::faults::Fault;
-use tidegauge::server::messaging::{Draft, post};
-use tidegauge::server::store::Store;
 use uuid::Uuid;
 
-fn uuid(user: &Value) -> Uuid {
-    Uuid::parse_str(user["id"].as_str().unwrap()).unwrap()
+/// An agency owned by `owner`, and a hook installed in it (its key posts the messages).
+async fn agency_with_hook(server: &Server, owner: &Cred) -> (String, Cred) {
+    let agency = id_of(&server.agency(owner).await);
+    let key = Cred::HookKey(server.hook_key(owner, &agency).await);
+    (agency, key)
 }
 
-/// An agency owned by `owner`.
-fn seed_agency(server: &Server, owner: Uuid) -> String {
-    let app = &server.running.app;
-    let now = app.now();
-    let name = unique("tgsub");
-    app.store.write(|w| {
-        let id = Uuid::new_v4();
-        w.slugs.insert(name.clone(), id);
-        w.agencies
-            .insert(id, new_agency(id, &name, &name, Some(owner), now));
-        id.to_string()
-    })
-}
-
-/// A hook-style message in `agency`, which fires `message.created`.
-fn trigger(server: &Server, agency: &str, content: &str) {
-    post(
-        &server.running.app,
-        Draft {
-            agency_id: Uuid::parse_str(agency).unwrap(),
-            author_id: "system".into(),
-            sender_username: "dicebot".into(),
-            sender_display_name: "Dice Bot".into(),
-            sender_type: "system",
-            content: content.to_owned(),
-            kind: "system".into(),
-            metadata: json!({"roll": 4}),
-            dm: false,
-            hook_id: None,
-        },
-    );
+/// A hook message in `agency`, which fires `message.created`.
+async fn trigger(server: &Server, key: &Cred, agency: &str, content: &str) {
+    let body = json!({
+        "agencyId": agency, "content": content, "type": "system", "metadata": {"roll": 4},
+        "sender_username": "dicebot", "sender_display_name": "Dice Bot",
+    });
+    server
+        .post("/api/hooks/messages", key, body)
+        .await
+        .expect(201);
 }
 
 // ---------------------------------------------------------------- the sink
@@ -139,52 +117,44 @@ fn signature_valid(secret: &str, hit: &Hit) -> bool {
     mac.verify_slice(&digest).is_ok()
 }
 
-async fn subscribe(server: &Server, cred: &Cred, agency: &str, body: Value) -> Value {
-    server
-        .post(&format!("/api/webhook-subscriptions/{agency}"), cred, body)
-        .await
-        .expect(201)
-        .clone()
-}
-
 #[tokio::test]
 async fn deliveries_are_signed_and_only_enabled_matching_subscriptions_receive() {
     let server = start().await;
     let sink = sink(200).await;
-    let (alice, alice_user) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user));
+    let (alice, _) = server.register().await;
+    let (agency, key) = agency_with_hook(&server, &alice).await;
     let secret = "tg-delivery-secret";
     let url = |path: &str| format!("{}{path}", sink.url);
-    subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({"url": url("/signed"), "events": ["message.created"], "secret": secret}),
-    )
-    .await;
-    subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({"url": url("/plain"), "events": ["message.created"]}),
-    )
-    .await;
-    let disabled = subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({"url": url("/disabled"), "events": ["message.created"], "enabled": false}),
-    )
-    .await;
-    subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({"url": url("/members"), "events": ["member.joined"]}),
-    )
-    .await;
+    server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({"url": url("/signed"), "events": ["message.created"], "secret": secret}),
+        )
+        .await;
+    server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({"url": url("/plain"), "events": ["message.created"]}),
+        )
+        .await;
+    let disabled = server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({"url": url("/disabled"), "events": ["message.created"], "enabled": false}),
+        )
+        .await;
+    server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({"url": url("/members"), "events": ["member.joined"]}),
+        )
+        .await;
 
-    trigger(&server, &agency, "rolled a 4");
+    trigger(&server, &key, &agency, "rolled a 4").await;
     let signed = sink.wait_for("/signed", 1, 5).await;
     assert_eq!(signed.len(), 1, "the signed delivery arrives within 5 s");
     let hit = &signed[0];
@@ -238,7 +208,7 @@ async fn deliveries_are_signed_and_only_enabled_matching_subscriptions_receive()
         )
         .await
         .expect(200);
-    trigger(&server, &agency, "second");
+    trigger(&server, &key, &agency, "second").await;
     assert_eq!(sink.wait_for("/disabled", 1, 5).await.len(), 1);
     assert_eq!(sink.wait_for("/plain", 2, 5).await.len(), 2);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -253,16 +223,15 @@ async fn deliveries_are_signed_and_only_enabled_matching_subscriptions_receive()
 async fn failed_deliveries_are_retried_with_backoff() {
     let server = start().await;
     let sink = sink(500).await;
-    let (alice, alice_user) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user));
-    subscribe(
-        &server,
+    let (alice, _) = server.register().await;
+    let (agency, key) = agency_with_hook(&server, &alice).await;
+    server.subscribe(
         &alice,
         &agency,
         json!({"url": format!("{}/failing", sink.url), "events": ["message.created"], "secret": "k"}),
     )
     .await;
-    trigger(&server, &agency, "retry me");
+    trigger(&server, &key, &agency, "retry me").await;
     let hits = sink.wait_for("/failing", 3, 8).await;
     assert!(
         hits.len() >= 3,
@@ -293,7 +262,7 @@ async fn failed_deliveries_are_retried_with_backoff() {
 
     // A sink that recovers stops the retries: the next event is delivered once.
     sink.status.store(200, Ordering::SeqCst);
-    trigger(&server, &agency, "now it works");
+    trigger(&server, &key, &agency, "now it works").await;
     let deadline = Instant::now() + Duration::from_secs(5);
     let delivered = loop {
         let bodies: Vec<Value> = sink
@@ -314,16 +283,15 @@ async fn failed_deliveries_are_retried_with_backoff() {
 async fn signature_wrong_fault_breaks_verification() {
     let server = start_with_faults(&[Fault::SignatureWrong]).await;
     let sink = sink(200).await;
-    let (alice, alice_user) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user));
-    subscribe(
-        &server,
+    let (alice, _) = server.register().await;
+    let (agency, key) = agency_with_hook(&server, &alice).await;
+    server.subscribe(
         &alice,
         &agency,
         json!({"url": format!("{}/faulty", sink.url), "events": ["message.created"], "secret": "right"}),
     )
     .await;
-    trigger(&server, &agency, "signed wrongly");
+    trigger(&server, &key, &agency, "signed wrongly").await;
     let hits = sink.wait_for("/faulty", 1, 5).await;
     assert_eq!(hits.len(), 1);
     assert!(header(&hits[0], "x-crustocean-signature").is_some_and(|s| s.starts_with("sha256=")));

@@ -1,13 +1,11 @@
 //! Rows 76–80 of endpoints.md (§18.1): the event catalogue and subscription management by
-//! owners and admins, field validation and the SSRF guard on `url`. Agencies (another area's
-//! routes) are seeded in-process. Deliveries are in `subscription_deliveries.rs`.
+//! owners and admins, field validation and the SSRF guard on `url`. Deliveries are in
+//! `subscription_deliveries.rs`.
 
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
-use tidegauge::server::cascade::new_agency;
-use tidegauge::server::store::{Membership, Role, Store};
+use serde_json::json;
 use uuid::Uuid;
 
 const ALL_EVENTS: [&str; 14] = [
@@ -27,39 +25,6 @@ const ALL_EVENTS: [&str; 14] = [
     "invite.redeemed",
 ];
 
-fn uuid(user: &Value) -> Uuid {
-    Uuid::parse_str(user["id"].as_str().unwrap()).unwrap()
-}
-
-/// An agency owned by `owner`, with `members` as plain members.
-fn seed_agency(server: &Server, owner: Uuid, members: &[Uuid]) -> String {
-    let app = &server.running.app;
-    let now = app.now();
-    let name = unique("tgsub");
-    app.store.write(|w| {
-        let id = Uuid::new_v4();
-        let mut agency = new_agency(id, &name, &name, Some(owner), now);
-        agency
-            .members
-            .extend(members.iter().map(|user_id| Membership {
-                user_id: *user_id,
-                role: Role::Member,
-                joined_at: now,
-            }));
-        w.slugs.insert(name.clone(), id);
-        w.agencies.insert(id, agency);
-        id.to_string()
-    })
-}
-
-async fn subscribe(server: &Server, cred: &Cred, agency: &str, body: Value) -> Value {
-    server
-        .post(&format!("/api/webhook-subscriptions/{agency}"), cred, body)
-        .await
-        .expect(201)
-        .clone()
-}
-
 #[tokio::test]
 async fn event_catalogue_is_public() {
     let server = start().await;
@@ -76,22 +41,22 @@ async fn event_catalogue_is_public() {
 #[tokio::test]
 async fn create_list_update_and_delete() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user), &[]);
+    let (alice, _) = server.register().await;
+    let agency = server.agency_id(&alice).await;
     let path = format!("/api/webhook-subscriptions/{agency}");
 
-    let first = subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({
-            "url": "  https://example.com/tg/events  ",
-            "events": ["message.created", "member.joined", "message.created"],
-            "secret": "s3cret",
-            "description": "all the things",
-        }),
-    )
-    .await;
+    let first = server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({
+                "url": "  https://example.com/tg/events  ",
+                "events": ["message.created", "member.joined", "message.created"],
+                "secret": "s3cret",
+                "description": "all the things",
+            }),
+        )
+        .await;
     assert_eq!(first["agencyId"], agency.as_str());
     assert_eq!(first["agency_id"], agency.as_str());
     assert_eq!(first["url"], "https://example.com/tg/events");
@@ -104,8 +69,7 @@ async fn create_list_update_and_delete() {
     assert_eq!(first["updatedAt"], first["updated_at"]);
 
     // `active` is an alias; `enabled` wins when both are given.
-    let second = subscribe(
-        &server,
+    let second = server.subscribe(
         &alice,
         &agency,
         json!({"url": "https://example.com/tg/2", "events": ["invite.created"], "active": false}),
@@ -117,14 +81,14 @@ async fn create_list_update_and_delete() {
     );
     assert!(second["secret"].is_null());
     assert!(second["description"].is_null());
-    let third = subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({"url": "https://example.com/tg/3", "events": ["agency.updated"],
+    let third = server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({"url": "https://example.com/tg/3", "events": ["agency.updated"],
                "active": false, "enabled": true}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(third["enabled"], true);
 
     // Oldest first, never the secret.
@@ -195,13 +159,14 @@ async fn create_list_update_and_delete() {
 #[tokio::test]
 async fn who_may_manage_and_unknown_resources() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
+    let (alice, _) = server.register().await;
     let (bob, bob_user) = server.register().await;
     let (carol, _) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user), &[uuid(&bob_user)]);
-    let other = seed_agency(&server, uuid(&alice_user), &[]);
+    let agency = server.agency_id(&alice).await;
+    server.join(&bob, &agency).await;
+    let other = server.agency_id(&alice).await;
     let body = json!({"url": "https://example.com/tg/x", "events": ["message.created"]});
-    let sub = subscribe(&server, &alice, &agency, body.clone()).await;
+    let sub = server.subscribe(&alice, &agency, body.clone()).await;
     let sub_id = sub["id"].as_str().unwrap();
     let path = format!("/api/webhook-subscriptions/{agency}");
     let one = format!("{path}/{sub_id}");
@@ -239,7 +204,7 @@ async fn who_may_manage_and_unknown_resources() {
     }
 
     // The Lobby has no owner: nobody manages its subscriptions.
-    let lobby = server.running.app.store.read(|w| w.lobby_id);
+    let lobby = server.lobby(&alice).await;
     let lobby_path = format!("/api/webhook-subscriptions/{lobby}");
     server.get(&lobby_path, &alice).await.expect_error(403);
     server
@@ -313,8 +278,8 @@ async fn who_may_manage_and_unknown_resources() {
 #[tokio::test]
 async fn field_validation() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user), &[]);
+    let (alice, _) = server.register().await;
+    let agency = server.agency_id(&alice).await;
     let path = format!("/api/webhook-subscriptions/{agency}");
     let url = "https://example.com/tg/v";
     let long = |n: usize| "x".repeat(n);
@@ -354,8 +319,7 @@ async fn field_validation() {
     assert_eq!(raw.status(), 400);
 
     // The limits themselves are accepted.
-    let edge = subscribe(
-        &server,
+    let edge = server.subscribe(
         &alice,
         &agency,
         json!({"url": url, "events": ALL_EVENTS, "secret": long(256), "description": long(200)}),
@@ -394,8 +358,8 @@ async fn private_urls_are_refused_without_the_allowance() {
     let mut config = config();
     config.allow_private_webhook_urls = false;
     let server = start_with(config).await;
-    let (alice, alice_user) = server.register().await;
-    let agency = seed_agency(&server, uuid(&alice_user), &[]);
+    let (alice, _) = server.register().await;
+    let agency = server.agency_id(&alice).await;
     let path = format!("/api/webhook-subscriptions/{agency}");
     for url in [
         "http://127.0.0.1/hook",
@@ -420,13 +384,13 @@ async fn private_urls_are_refused_without_the_allowance() {
         );
     }
     // A public literal address passes (no DNS needed), and a PATCH is guarded too.
-    let sub = subscribe(
-        &server,
-        &alice,
-        &agency,
-        json!({"url": "http://93.184.215.14/hook", "events": ["message.created"]}),
-    )
-    .await;
+    let sub = server
+        .subscribe(
+            &alice,
+            &agency,
+            json!({"url": "http://93.184.215.14/hook", "events": ["message.created"]}),
+        )
+        .await;
     let one = format!("{path}/{}", sub["id"].as_str().unwrap());
     server
         .call(

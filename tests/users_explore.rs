@@ -1,136 +1,64 @@
 //! Rows 45–55 of endpoints.md (§13, §14, §23): profiles and follows, the four Explore lists,
-//! capabilities, the wallet lookup, the platform commands and the caller's wallet. Agents,
-//! agencies and hooks that other areas create are seeded in-process.
+//! capabilities, the wallet lookup, the platform commands and the caller's wallet.
 
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use tidegauge::server::cascade::new_agency;
-use tidegauge::server::store::{
-    AgentConfig, AgentInfo, Hook, HookSourceType, Membership, Role, Store, User, UserKind,
-};
-use uuid::Uuid;
 
-fn uuid(user: &Value) -> Uuid {
-    Uuid::parse_str(user["id"].as_str().unwrap()).unwrap()
+/// A verified agent of `owner` named `name`, with role `assistant`, whose display name is set
+/// to its username (so that a search for the name matches the name alone); returns its ID.
+async fn explore_agent(server: &Server, owner: &Cred, name: &str) -> String {
+    let body = json!({"name": name, "role": "assistant"});
+    let (session, agent, _) = server.agent_from(owner, body).await;
+    let username = str_of(&agent, "username");
+    server
+        .patch("/api/auth/me", &session, json!({"displayName": username}))
+        .await
+        .expect(200);
+    id_of(&agent)
 }
 
-async fn register_as(server: &Server, username: &str) -> (Cred, Value) {
-    let answer = server
-        .post(
-            "/api/auth/register",
-            &Cred::None,
-            json!({"username": username, "password": "password123"}),
-        )
-        .await;
-    let body = answer.expect(201).clone();
-    (
-        Cred::Bearer(body["token"].as_str().unwrap().to_owned()),
-        body["user"].clone(),
-    )
+/// A public or private agency named `name`, owned by the first of `members`; the others join.
+async fn explore_agency(server: &Server, name: &str, private: bool, members: &[&Cred]) {
+    let mut body = json!({"name": name});
+    if private {
+        body["isPrivate"] = json!(true);
+        body["password"] = json!("sesame");
+    }
+    let created = server.post("/api/agencies", members[0], body).await;
+    let id = id_of(created.expect(201));
+    for member in &members[1..] {
+        let join = json!({"password": "sesame"});
+        let path = format!("/api/agencies/{id}/join");
+        server.post(&path, member, join).await.expect(200);
+    }
 }
 
-fn seed_agent(server: &Server, username: &str) -> Uuid {
-    let app = &server.running.app;
-    let now = app.now();
-    app.store.write(|w| {
-        let id = Uuid::new_v4();
-        w.usernames.insert(username.to_lowercase(), id);
-        w.users.insert(
-            id,
-            User {
-                id,
-                username: username.to_owned(),
-                display_name: username.to_owned(),
-                avatar: None,
-                banner: None,
-                description: None,
-                theme: "default".into(),
-                font: "default".into(),
-                kind: UserKind::Agent,
-                created_at: now,
-                password: None,
-                agent: Some(AgentInfo {
-                    name: format!("{username}-name"),
-                    owner_id: None,
-                    verified: true,
-                    persona: None,
-                    config: AgentConfig {
-                        role: Some("assistant".into()),
-                        ..AgentConfig::default()
-                    },
-                    token: "sk_test".into(),
-                    claim_code: None,
-                    claimed: false,
-                }),
-            },
-        );
-        id
-    })
-}
-
-/// A public or private agency with the given members (the first is the owner).
-fn seed_agency(server: &Server, name: &str, private: bool, members: &[Uuid]) -> Uuid {
-    let app = &server.running.app;
-    let now = app.now();
-    app.store.write(|w| {
-        let id = Uuid::new_v4();
-        let mut agency = new_agency(id, name, &name.to_lowercase(), Some(members[0]), now);
-        agency.is_private = private;
-        for user_id in &members[1..] {
-            agency.members.push(Membership {
-                user_id: *user_id,
-                role: Role::Member,
-                joined_at: now,
-            });
-        }
-        w.slugs.insert(agency.slug.clone(), id);
-        w.agencies.insert(id, agency);
-        id
-    })
-}
-
-fn seed_hook(
+/// Publishes a command of `owner` in `agency` whose new hook has the given Explore name,
+/// slug and description, then disables the hook unless `enabled`.
+async fn explore_hook(
     server: &Server,
-    creator: Uuid,
+    (owner, agency): (&Cred, &str),
     name: &str,
     slug: Option<&str>,
     description: &str,
     enabled: bool,
-) -> Uuid {
-    let app = &server.running.app;
-    let now = app.now();
-    app.store.write(|w| {
-        let id = Uuid::new_v4();
-        w.hooks.insert(
-            id,
-            Hook {
-                id,
-                webhook_url: Some(format!("https://example.com/tg/{id}")),
-                name: name.to_owned(),
-                slug: slug.map(str::to_owned),
-                at_name: None,
-                description: Some(description.to_owned()),
-                creator: "@tester".into(),
-                creator_id: creator,
-                default_invoke_permission: "open".into(),
-                enabled,
-                source_type: HookSourceType::Webhook,
-                source_url: None,
-                source_hash: None,
-                schema: None,
-                source_code: None,
-                avatar_url: None,
-                native_commands: Vec::new(),
-                native_installs: Default::default(),
-                key_hash: None,
-                created_at: now,
-                updated_at: now,
-            },
-        );
-        id
-    })
+) {
+    let mut metadata = json!({"display_name": name, "description": description});
+    if let Some(slug) = slug {
+        metadata["slug"] = json!(slug);
+    }
+    let command = server
+        .publish(owner, agency, json!({"explore_metadata": metadata}))
+        .await;
+    if !enabled {
+        let path = format!("/api/hooks/by-id/{}", str_of(&command, "hook_id"));
+        server
+            .patch(&path, owner, json!({"enabled": false}))
+            .await
+            .expect(200);
+    }
 }
 
 fn names(list: &Value, key: &str, field: &str) -> Vec<String> {
@@ -226,14 +154,15 @@ async fn profile_follow_and_unfollow() {
 async fn explore_users_and_agents_newest_first_with_paging() {
     let server = start().await;
     let prefix = unique("tgq");
-    let mut humans = Vec::new();
+    let (owner, _) = server.register().await;
     for n in 0..3 {
-        humans.push(register_as(&server, &format!("{prefix}h{n}")).await.1);
+        server.register_as(&format!("{prefix}h{n}")).await;
         server.advance(1).await;
     }
-    let agent_a = seed_agent(&server, &format!("{prefix}a0"));
+    // Usernames keep only letters and digits of the name: `<prefix>-a0` is `<prefix>a0`.
+    let agent_a = explore_agent(&server, &owner, &format!("{prefix}-a0")).await;
     server.advance(1).await;
-    let agent_b = seed_agent(&server, &format!("{prefix}a1"));
+    let agent_b = explore_agent(&server, &owner, &format!("{prefix}-a1")).await;
 
     let users = server
         .get(
@@ -247,7 +176,7 @@ async fn explore_users_and_agents_newest_first_with_paging() {
         ["a1", "a0", "h2", "h1", "h0"].map(|s| format!("{prefix}{s}"))
     );
     let card = &users["users"][0];
-    assert_eq!(card["id"], agent_b.to_string());
+    assert_eq!(card["id"], agent_b.as_str());
     assert_eq!(card["type"], "agent");
     assert_eq!(card["displayName"], card["display_name"]);
     assert_eq!(users["users"][4]["type"], "user");
@@ -275,17 +204,14 @@ async fn explore_users_and_agents_newest_first_with_paging() {
         [format!("{prefix}a1"), format!("{prefix}a0")]
     );
     let card = &agents["agents"][1];
-    assert_eq!(card["id"], agent_a.to_string());
-    assert_eq!(card["name"], format!("{prefix}a0-name"));
+    assert_eq!(card["id"], agent_a.as_str());
+    assert_eq!(card["name"], format!("{prefix}-a0"));
     assert_eq!(card["role"], "assistant");
     assert_eq!(card["verified"], true);
     assert_eq!(card["displayName"], card["display_name"]);
     // The agent's name is searched too.
     let by_name = server
-        .get(
-            &format!("/api/explore/agents?q={prefix}a0-NAME"),
-            &Cred::None,
-        )
+        .get(&format!("/api/explore/agents?q={prefix}-A0"), &Cred::None)
         .await;
     assert_eq!(names(by_name.expect(200), "agents", "username").len(), 1);
 }
@@ -293,19 +219,16 @@ async fn explore_users_and_agents_newest_first_with_paging() {
 #[tokio::test]
 async fn explore_agencies_public_only_by_members_with_is_member_when_known() {
     let server = start().await;
-    let (alice, alice_user) = server.register().await;
-    let (_, bob_user) = server.register().await;
+    let (alice, _) = server.register().await;
+    let (bob, bob_user) = server.register().await;
     let prefix = unique("tgagq");
-    let (a, b) = (uuid(&alice_user), uuid(&bob_user));
-    seed_agency(&server, &format!("{prefix}-zeta"), false, &[a, b]);
-    seed_agency(&server, &format!("{prefix}-beta"), false, &[b]);
-    seed_agency(&server, &format!("{prefix}-alpha"), false, &[b]);
-    seed_agency(&server, &format!("{prefix}-private"), true, &[a]);
+    let name = |s: &str| format!("{prefix}-{s}");
+    explore_agency(&server, &name("zeta"), false, &[&alice, &bob]).await;
+    explore_agency(&server, &name("beta"), false, &[&bob]).await;
+    explore_agency(&server, &name("alpha"), false, &[&bob]).await;
+    explore_agency(&server, &name("private"), true, &[&alice]).await;
     // A DM room between the two is never listed.
-    server
-        .post(&format!("/api/dm/{b}"), &alice, json!({}))
-        .await
-        .expect(201);
+    server.dm(&alice, &id_of(&bob_user)).await;
 
     let path = format!("/api/explore/agencies?q={prefix}");
     let anonymous = server.get(&path, &Cred::None).await.expect(200).clone();
@@ -347,50 +270,56 @@ async fn explore_agencies_public_only_by_members_with_is_member_when_known() {
 #[tokio::test]
 async fn explore_webhooks_enabled_and_installable_by_name() {
     let server = start().await;
-    let (_, alice_user) = server.register().await;
-    let a = uuid(&alice_user);
+    let (alice, _) = server.register().await;
+    let agency = server.agency_id(&alice).await;
+    let a = (&alice, agency.as_str());
     let prefix = unique("tgwh");
     let slug = |s: &str| format!("{prefix}-{s}");
-    seed_hook(
+    explore_hook(
         &server,
         a,
         &format!("{prefix} Dice"),
         Some(&slug("dice")),
         "Roll dice",
         true,
-    );
-    seed_hook(
+    )
+    .await;
+    explore_hook(
         &server,
         a,
         &format!("{prefix} Cards"),
         Some(&slug("cards")),
         "Draw",
         true,
-    );
-    seed_hook(
+    )
+    .await;
+    explore_hook(
         &server,
         a,
         &format!("{prefix} Off"),
         Some(&slug("off")),
         "Disabled",
         false,
-    );
-    seed_hook(
+    )
+    .await;
+    explore_hook(
         &server,
         a,
         &format!("{prefix} NoSlug"),
         None,
         "Not installable",
         true,
-    );
-    seed_hook(
+    )
+    .await;
+    explore_hook(
         &server,
         a,
         "Elsewhere",
         Some(&slug("weather")),
         &format!("{prefix} forecast"),
         true,
-    );
+    )
+    .await;
 
     let list = server
         .get(&format!("/api/explore/webhooks?q={prefix}"), &Cred::None)
@@ -460,9 +389,11 @@ async fn explore_query_validation() {
             .await;
         assert_eq!(beyond.expect(200)[list], json!([]));
     }
-    // Default limit 20 (registration is rate limited, so these are seeded agents).
+    // Default limit 20 (registration is rate limited, so these are agents of one owner).
+    let (owner, _) = server.register().await;
     for n in 0..21 {
-        seed_agent(&server, &format!("tgdef{n}x"));
+        let body = json!({"name": format!("tgdef{n}x")});
+        server.create_agent(&owner, body).await;
     }
     let default = server.get("/api/explore/users?q=tgdef", &Cred::None).await;
     assert_eq!(names(default.expect(200), "users", "username").len(), 20);
