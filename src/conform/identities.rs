@@ -99,21 +99,23 @@ async fn person(
     role: &str,
     given: Option<&(String, Secret)>,
 ) -> anyhow::Result<Person> {
-    let answer = match given {
+    let (answer, password) = match given {
         Some((username, password)) => {
             let body = json!({"username": username, "password": password.expose()});
-            post(client, "/api/auth/login", &Auth::None, body)
+            let answer = post(client, "/api/auth/login", &Auth::None, body)
                 .await
-                .with_context(|| format!("logging in the {role} user"))?
+                .with_context(|| format!("logging in the {role} user"))?;
+            (answer, password.clone())
         }
         None => {
             let username = format!("tg_{}_{role}", records.run_id);
-            let password = crate::server::secrets::random_hex(16);
-            records.redactor.add(&password);
-            let body = json!({"username": username, "password": password, "displayName": format!("tidegauge {role}")});
-            post(client, "/api/auth/register", &Auth::None, body)
+            let password = Secret::new(crate::server::secrets::random_hex(16));
+            records.redactor.add_secret(&password);
+            let body = json!({"username": username, "password": password.expose(), "displayName": format!("tidegauge {role}")});
+            let answer = post(client, "/api/auth/register", &Auth::None, body)
                 .await
-                .with_context(|| format!("registering the {role} user"))?
+                .with_context(|| format!("registering the {role} user"))?;
+            (answer, password)
         }
     };
     let session = Secret::new(field(&answer, "/token", "session token")?);
