@@ -7,9 +7,11 @@
 
 pub mod cli;
 pub mod conform;
+pub mod console;
 pub mod error;
 pub mod exit;
 pub mod http;
+pub mod interrupt;
 pub mod metrics;
 pub mod server;
 
@@ -22,22 +24,31 @@ use cli::{Cli, Command};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use error::Error;
 
-/// Runs one parsed command to completion; returns the process exit code.
+/// Runs one parsed command to completion, printing to standard output and error; returns
+/// the process exit code.
 pub async fn run(cli: Cli) -> Result<u8, Error> {
+    run_with(cli, console::Console::stdio()).await
+}
+
+/// `run` with the human output sent to `console` (tests capture it).
+pub async fn run_with(cli: Cli, console: console::Console) -> Result<u8, Error> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
-        Command::Conform(args) => run_conform(*args).await,
+        Command::Serve(args) => serve(args, &console).await,
+        Command::Conform(args) => run_conform(*args, &console).await,
     }
 }
 
-async fn run_conform(args: cli::conform::ConformArgs) -> Result<u8, Error> {
+async fn run_conform(
+    args: cli::conform::ConformArgs,
+    console: &console::Console,
+) -> Result<u8, Error> {
     let config = args
         .to_config(&|name| std::env::var(name).ok())
         .map_err(Error::Usage)?;
-    let outcome = conform::run(config).await?;
-    print!("{}", conform::report::summary(&outcome));
+    let outcome = conform::run(config, console).await?;
+    console.print(&conform::report::summary(&outcome));
     if args.coverage {
-        print!("{}", outcome.coverage.render());
+        console.print(&outcome.coverage.render());
     }
     Ok(if outcome.interrupted {
         exit::INTERRUPTED
@@ -48,37 +59,15 @@ async fn run_conform(args: cli::conform::ConformArgs) -> Result<u8, Error> {
     })
 }
 
-async fn serve(args: cli::serve::ServeArgs) -> Result<u8, Error> {
+async fn serve(args: cli::serve::ServeArgs, console: &console::Console) -> Result<u8, Error> {
     if args.list_faults {
-        print!("{}", cli::serve::fault_listing());
+        console.print(&cli::serve::fault_listing());
         return Ok(exit::PASSED);
     }
     let config = args.to_config().map_err(Error::Usage)?;
     let server = server::spawn(config).await?;
-    println!("listening on {}", server.url);
-    shutdown_signal().await;
+    console.print(&format!("listening on {}\n", server.url));
+    console.interrupt.requested().await;
     server.shutdown().await?;
     Ok(exit::PASSED)
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

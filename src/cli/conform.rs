@@ -75,6 +75,11 @@ pub struct ConformArgs {
     #[arg(long, value_name = "URL", help_heading = "Target")]
     pub placeholder_base: Option<String>,
 
+    /// Start the embedded reference target with this fault (repeatable; see
+    /// `tidegauge serve --list-faults`): shows the suite catching it.
+    #[arg(long = "reference-fault", value_name = "NAME", help_heading = "Target")]
+    pub reference_faults: Vec<crate::server::faults::Fault>,
+
     #[command(flatten)]
     pub cucumber: CucumberOptions,
 }
@@ -82,6 +87,12 @@ pub struct ConformArgs {
 impl ConformArgs {
     /// The validated run; `env` reads the pre-provisioned accounts' variables.
     pub fn to_config(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<ConformConfig, String> {
+        if self.base_url.is_some() && !self.reference_faults.is_empty() {
+            return Err(
+                "--reference-fault applies to the embedded reference target; drop --base-url"
+                    .into(),
+            );
+        }
         if let Some(url) = &self.base_url {
             let parsed = url::Url::parse(url)
                 .map_err(|e| format!("--base-url {url:?} is not a URL: {e}"))?;
@@ -123,6 +134,9 @@ impl ConformArgs {
             },
             placeholder_base: self.placeholder_base.clone(),
             preprovisioned: Preprovisioned::from_env(env),
+            reference_faults: crate::server::faults::FaultSet::new(
+                self.reference_faults.iter().copied(),
+            ),
             cucumber: self.cucumber.clone(),
         })
     }

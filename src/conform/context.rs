@@ -43,6 +43,8 @@ pub struct ScenarioResult {
     pub detail: Option<String>,
     /// Assumptions not met (redacted).
     pub warnings: Vec<String>,
+    /// 429 answers the scenario received (only `@rate-limit` scenarios ask for them).
+    pub rate_limited: u32,
 }
 
 /// One request a scenario sent: which spec row, with which credential, what came back.

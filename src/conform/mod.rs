@@ -48,6 +48,9 @@ pub struct ConformConfig {
     pub client: ClientOptions,
     pub placeholder_base: Option<String>,
     pub preprovisioned: Preprovisioned,
+    /// Faults the embedded reference target (shared and fresh instances) is started with:
+    /// how the harness's own tests prove it catches each of them.
+    pub reference_faults: crate::server::faults::FaultSet,
     pub cucumber: CucumberOptions,
 }
 
@@ -59,6 +62,8 @@ pub struct ConformOutcome {
     pub coverage: coverage::Coverage,
     pub report_dir: PathBuf,
     pub interrupted: bool,
+    /// Every secret the run used (for leak sweeps of reports and console output).
+    pub redactor: Redactor,
 }
 
 impl ConformOutcome {
@@ -75,7 +80,10 @@ impl ConformOutcome {
 }
 
 /// Starts or reaches the target, provisions, runs the features, tears down, writes reports.
-pub async fn run(config: ConformConfig) -> Result<ConformOutcome, Error> {
+pub async fn run(
+    config: ConformConfig,
+    console: &crate::console::Console,
+) -> Result<ConformOutcome, Error> {
     if !config.features.is_dir() {
         return Err(Error::Usage(format!(
             "--features {} is not a directory of .feature files",
@@ -88,7 +96,9 @@ pub async fn run(config: ConformConfig) -> Result<ConformOutcome, Error> {
         Some(url) => (false, url.clone(), None),
         None => {
             let secret = crate::server::secrets::random_hex(16);
-            let server = spawn(ServerConfig::for_harness(&secret)).await?;
+            let mut server_config = ServerConfig::for_harness(&secret);
+            server_config.faults = config.reference_faults.clone();
+            let server = spawn(server_config).await?;
             redactor.add(&secret);
             (
                 true,
@@ -167,7 +177,8 @@ pub async fn run(config: ConformConfig) -> Result<ConformOutcome, Error> {
             report_dir.display()
         ))
     })?;
-    let interrupted = runner::run_features(&config, &records, &target, &report_dir).await?;
+    let interrupted =
+        runner::run_features(&config, &records, &target, &report_dir, console).await?;
     let claimer = embedded.then(|| target.ids.owner.session.clone());
     let leftovers = target
         .ledger
@@ -184,6 +195,7 @@ pub async fn run(config: ConformConfig) -> Result<ConformOutcome, Error> {
         coverage: coverage::Coverage::collect(&records),
         report_dir,
         interrupted,
+        redactor: redactor.clone(),
     };
     report::write(&outcome, &redactor, &records)?;
     Ok(outcome)

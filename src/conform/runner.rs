@@ -9,12 +9,12 @@ use super::context::{Records, ScenarioResult, Target};
 use super::identities;
 use super::ledger::Ledger;
 use super::world::ApiWorld;
+use crate::console::Console;
 use crate::error::Error;
 use crate::http::{ApiClient, Secret};
 use crate::server::{ServerConfig, spawn};
 use cucumber::{World as _, WriterExt as _, event, gherkin, writer};
 use futures::FutureExt as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -82,10 +82,12 @@ async fn fresh_target(
     records: &Records,
     shared: &Target,
     tags: &[String],
+    faults: &crate::server::faults::FaultSet,
 ) -> anyhow::Result<Target> {
     let secret = crate::server::secrets::random_hex(16);
     records.redactor.add(&secret);
     let mut config = ServerConfig::for_harness(&secret);
+    config.faults = faults.clone();
     if tags.iter().any(|t| t == "ssrf-default") {
         config.allow_private_webhook_urls = false;
     }
@@ -146,6 +148,7 @@ pub async fn run_features(
     records: &Arc<Records>,
     target: &Arc<Target>,
     report_dir: &Path,
+    console: &Console,
 ) -> Result<bool, Error> {
     let create = |name: &str| {
         std::fs::File::create(report_dir.join(name)).map_err(|e| {
@@ -161,6 +164,8 @@ pub async fn run_features(
         .tee::<ApiWorld, _>(writer::Json::for_tee(json))
         .normalized();
 
+    let faults = config.reference_faults.clone();
+    let after_console = console.clone();
     let before_records = Arc::clone(records);
     let before_target = Arc::clone(target);
     let after_records = Arc::clone(records);
@@ -175,12 +180,13 @@ pub async fn run_features(
             let records = Arc::clone(&before_records);
             let shared = Arc::clone(&before_target);
             let tags = tags(feature, rule, scenario);
+            let faults = faults.clone();
             async move {
                 world.records = Some(Arc::clone(&records));
                 let needs_fresh =
                     shared.embedded && tags.iter().any(|t| FRESH_TAGS.contains(&t.as_str()));
                 if needs_fresh {
-                    match fresh_target(&records, &shared, &tags).await {
+                    match fresh_target(&records, &shared, &tags, &faults).await {
                         Ok(fresh) => world.target = Some(Arc::new(fresh)),
                         Err(error) => panic!(
                             "{}",
@@ -207,6 +213,8 @@ pub async fn run_features(
                 .as_ref()
                 .and_then(|w| w.target.clone())
                 .filter(|t| t.fresh);
+            let rate_limited = world.as_ref().map_or(0, |w| w.rate_limited);
+            let console = after_console.clone();
             let result = ScenarioResult {
                 feature: feature.name.clone(),
                 scenario: scenario.name.clone(),
@@ -215,14 +223,15 @@ pub async fn run_features(
                 outcome: if detail.is_some() { "failed" } else { "passed" },
                 detail,
                 warnings,
+                rate_limited,
             };
             async move {
-                progress(if result.detail.is_some() {
-                    'F'
+                console.progress(if result.detail.is_some() {
+                    "F"
                 } else if result.warnings.is_empty() {
-                    '.'
+                    "."
                 } else {
-                    'w'
+                    "w"
                 });
                 records.results.lock().push(result);
                 if let Some(fresh) = fresh {
@@ -248,6 +257,7 @@ pub async fn run_features(
                     outcome: "not run",
                     detail: Some(reason),
                     warnings: Vec::new(),
+                    rate_limited: 0,
                 });
                 false
             }
@@ -255,14 +265,8 @@ pub async fn run_features(
     });
     let interrupted = tokio::select! {
         _ = run => false,
-        _ = tokio::signal::ctrl_c() => true,
+        _ = console.interrupt.requested() => true,
     };
-    progress('\n');
+    console.progress("\n");
     Ok(interrupted)
-}
-
-fn progress(mark: char) {
-    let mut out = std::io::stderr();
-    let _ = write!(out, "{mark}");
-    let _ = out.flush();
 }

@@ -33,6 +33,8 @@ pub struct ApiWorld {
     /// Why the scenario cannot run here (set by the before hook; the first step reports it).
     pub not_run: Option<String>,
     pub metrics_baseline: Option<super::metrics_steps::Baseline>,
+    /// 429 answers received in this scenario.
+    pub rate_limited: u32,
 }
 
 // Debug is what cucumber's writers print for a failed scenario: it shows nothing secret.
@@ -218,6 +220,9 @@ impl ApiWorld {
                     .push(format!("{method} {}", records.redactor.redact(&path)));
             }
             None => {}
+        }
+        if exchange.status == 429 {
+            self.rate_limited += 1;
         }
         self.list = None;
         self.last = Some(exchange);

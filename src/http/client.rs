@@ -199,6 +199,7 @@ impl ApiClient {
                 )))
             })?;
             let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+            self.learn_secrets(&json, &headers, body);
             return Ok(Exchange {
                 method: method.to_string(),
                 path: self.redactor.redact(path),
@@ -210,6 +211,29 @@ impl ApiClient {
                 elapsed: started.elapsed(),
                 retries: attempt,
             });
+        }
+    }
+
+    /// Registers every credential an answer (or the request) carries before anything is
+    /// rendered: tokens, keys, claim codes and secrets in JSON fields, and the session cookie.
+    fn learn_secrets(&self, answer: &Value, headers: &HeaderMap, request: Option<&RequestBody>) {
+        collect_secrets(answer, &self.redactor);
+        if let Some(RequestBody::Json(sent)) = request {
+            collect_secrets(sent, &self.redactor);
+        }
+        for cookie in headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
+            if let Some(value) = cookie
+                .split(';')
+                .next()
+                .and_then(|pair| pair.split_once('='))
+                .map(|(_, v)| v)
+            {
+                self.redactor.add(value);
+            }
         }
     }
 
@@ -265,6 +289,44 @@ impl ApiClient {
             headers,
             String::from_utf8_lossy(&bytes).into_owned(),
         ))
+    }
+}
+
+/// Field names whose string values are credentials or other secrets in the API's JSON.
+const SECRET_FIELDS: [&str; 13] = [
+    "token",
+    "agentToken",
+    "hookKey",
+    "hook_key",
+    "key",
+    "claimCode",
+    "secret",
+    "password",
+    "currentPassword",
+    "newPassword",
+    "llm_api_key",
+    "openclaw_token",
+    "response_webhook_secret",
+];
+
+fn collect_secrets(value: &Value, redactor: &Redactor) {
+    match value {
+        Value::Object(map) => {
+            for (name, field) in map {
+                match field {
+                    Value::String(text)
+                        if SECRET_FIELDS.contains(&name.as_str()) && text != "[redacted]" =>
+                    {
+                        redactor.add(text)
+                    }
+                    other => collect_secrets(other, redactor),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_secrets(item, redactor)),
+        _ => {}
     }
 }
 

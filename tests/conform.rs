@@ -1,0 +1,235 @@
+//! The conformance engine end to end: the suite passes against the reference target, fails
+//! against each auth, data and contract fault naming a scenario that touches it, never lets a
+//! 429 reach a scenario that did not ask for one, tears down everything it created (passing,
+//! failing and interrupted runs), and never writes a credential to reports or the console.
+
+mod common;
+
+use clap::Parser;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tidegauge::cli::Cli;
+use tidegauge::conform;
+use tidegauge::console::Console;
+use tidegauge::server::faults::Fault;
+use tidegauge::server::store::Store;
+
+fn features() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/features").to_owned()
+}
+
+fn reports() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tidegauge-conform-{}", unique("r")));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `tidegauge conform <args>` in-process; returns the outcome and the captured console.
+async fn conform_run(extra: &[&str]) -> (conform::ConformOutcome, tidegauge::console::Captured) {
+    let reports = reports();
+    let mut argv = vec!["tidegauge", "conform", "--features"];
+    let features = features();
+    argv.push(&features);
+    let reports_arg = reports.display().to_string();
+    argv.extend(["--reports", &reports_arg]);
+    argv.extend(extra);
+    let Cli {
+        command: tidegauge::cli::Command::Conform(args),
+    } = Cli::try_parse_from(argv).unwrap()
+    else {
+        unreachable!()
+    };
+    let config = args.to_config(&|_| None).unwrap();
+    let (console, captured) = Console::capture();
+    let outcome = conform::run(config, &console)
+        .await
+        .expect("the conformance run completes");
+    console.print(&conform::report::summary(&outcome));
+    (outcome, captured)
+}
+
+fn failures(outcome: &conform::ConformOutcome) -> Vec<String> {
+    outcome
+        .results
+        .iter()
+        .filter(|r| r.outcome == "failed")
+        .map(|r| {
+            format!(
+                "{} / {}: {}",
+                r.feature,
+                r.scenario,
+                r.detail.clone().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_suite_passes_against_the_reference_target_without_unasked_429s() {
+    let (outcome, captured) = conform_run(&[]).await;
+    assert!(
+        outcome.passed(),
+        "failures: {:#?}\n{}",
+        failures(&outcome),
+        captured.stdout()
+    );
+    assert!(
+        outcome.results.iter().all(|r| r.outcome != "not run"),
+        "everything runs against the embedded target"
+    );
+    let unasked: Vec<_> = outcome
+        .results
+        .iter()
+        .filter(|r| r.rate_limited > 0 && !r.tags.iter().any(|t| t == "rate-limit"))
+        .map(|r| &r.scenario)
+        .collect();
+    assert!(
+        unasked.is_empty(),
+        "429 reached scenarios that did not ask for one: {unasked:?}"
+    );
+    assert!(
+        outcome.leftovers.is_empty(),
+        "left over: {:?}",
+        outcome.leftovers
+    );
+    for file in ["junit.xml", "cucumber.json", "conform.json"] {
+        assert!(outcome.report_dir.join(file).is_file(), "{file} is written");
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path))
+        } else {
+            out.push(path)
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_credential_reaches_reports_or_console() {
+    // A failing run shows requests and responses in its failure messages: the hardest case.
+    let (outcome, captured) = conform_run(&["--reference-fault", "field-renamed"]).await;
+    assert!(!outcome.passed());
+    let texts: Vec<(String, String)> = files(&outcome.report_dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap_or_default(),
+            )
+        })
+        .chain([
+            ("stdout".into(), captured.stdout()),
+            ("stderr".into(), captured.stderr()),
+        ])
+        .collect();
+    assert!(texts.len() >= 5);
+    for (name, text) in texts {
+        assert!(
+            !outcome.redactor.leaks(&text),
+            "{name} holds a credential in one of its written forms"
+        );
+    }
+}
+
+/// The target holds nothing the run made: only the Lobby, no users, PATs, hooks, commands or
+/// subscriptions.
+fn assert_target_is_clean(server: &Server) {
+    let app = &server.running.app;
+    app.store.read(|w| {
+        let users: Vec<&str> = w.users.values().map(|u| u.username.as_str()).collect();
+        assert!(users.is_empty(), "users left: {users:?}");
+        assert!(w.users.values().all(|u| u.agent.is_none()), "agents left");
+        assert_eq!(
+            w.agencies.len(),
+            1,
+            "only the Lobby is left: {:?}",
+            w.agencies.values().map(|a| &a.name).collect::<Vec<_>>()
+        );
+        assert!(w.pats.is_empty(), "PATs left: {}", w.pats.len());
+        assert!(w.commands.is_empty(), "commands left: {}", w.commands.len());
+        assert!(
+            w.subscriptions.is_empty(),
+            "subscriptions left: {}",
+            w.subscriptions.len()
+        );
+        assert!(w.hooks.is_empty(), "hooks left: {}", w.hooks.len());
+    });
+}
+
+#[tokio::test]
+async fn passing_and_failing_runs_leave_nothing_behind() {
+    for faults in [vec![], vec![Fault::HistoryOrderReversed]] {
+        let server = start_with_faults(&faults).await;
+        let (outcome, _) =
+            conform_run(&["--base-url", &server.url, "--metrics-key", METRICS_KEY]).await;
+        assert_eq!(
+            outcome.passed(),
+            faults.is_empty(),
+            "faults {faults:?}: {:#?}",
+            failures(&outcome)
+        );
+        assert_target_is_clean(&server);
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_run_exits_130_writes_reports_and_leaves_nothing_behind() {
+    let server = start().await;
+    let reports = reports();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tidegauge"))
+        .args([
+            "conform",
+            "--base-url",
+            &server.url,
+            "--features",
+            &features(),
+            "--reports",
+        ])
+        .arg(&reports)
+        .env_remove("TIDEGAUGE_BASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the identities exist, i.e. mid-run.
+    let started = Instant::now();
+    while server.running.app.store.read(|w| w.users.len()) < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run never provisioned"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = files(&reports);
+    assert!(
+        written.iter().any(|p| p.ends_with("conform.json")),
+        "reports: {written:?}"
+    );
+    assert_target_is_clean(&server);
+}
