@@ -184,7 +184,7 @@ async fn passing_and_failing_runs_leave_nothing_behind() {
 async fn an_interrupted_run_exits_130_writes_reports_and_leaves_nothing_behind() {
     let server = start().await;
     let reports = reports();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tidegauge"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tidegauge"))
         .args([
             "conform",
             "--base-url",
