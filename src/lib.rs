@@ -2,8 +2,10 @@
 //! fast and honestly instrumented.
 //!
 //! Map: `cli` parses the command line; `run` dispatches a parsed `Cli`; `server` is the
-//! embedded reference target (`tidegauge serve`); `exit` owns the exit-code table and
-//! `error` the errors that end a command before it has a verdict.
+//! embedded reference target (`tidegauge serve`); `conform` the conformance engine;
+//! `metrics` the exposition parser and scrapes; `http` the harness's client and redaction;
+//! `console` and `interrupt` a command's output and Ctrl-C; `exit` owns the exit-code table
+//! and `error` the errors that end a command before it has a verdict.
 
 pub mod cli;
 pub mod conform;
