@@ -226,7 +226,26 @@ impl ApiWorld {
         }
         self.list = None;
         self.last = Some(exchange);
-        Ok(())
+        self.check_json_content_type()
+    }
+
+    /// Bodies under /api are JSON with `Content-Type: application/json` (endpoints.md §1.1,
+    /// DOC): a JSON body served under another type is a failure of every request that sees it.
+    fn check_json_content_type(&mut self) -> StepResult {
+        let Some(last) = &self.last else {
+            return Ok(());
+        };
+        let json_body = last.json.is_object() || last.json.is_array();
+        let content_type = last
+            .header("content-type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let ok = !json_body
+            || !last.path.starts_with("/api/")
+            || content_type.starts_with("application/json");
+        let message =
+            format!("a JSON answer must have Content-Type application/json, got {content_type:?}");
+        self.check(ok, false, message)
     }
 
     /// Expands placeholders inside every string of a JSON value.

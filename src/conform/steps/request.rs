@@ -73,3 +73,42 @@ async fn send_many(
     }
     Ok(())
 }
+
+/// Sends `count` requests at once (concurrency: e.g. posts racing each other).
+#[when(regex = r#"^I send (POST) "([^"]*)" (\d+) times concurrently$"#)]
+async fn send_concurrently(
+    world: &mut ApiWorld,
+    method: String,
+    path: String,
+    count: usize,
+    step: &Step,
+) -> StepResult {
+    let body = doc_body(step)?;
+    let path = world.expand(&path)?;
+    let body = match body {
+        Some(RequestBody::Json(value)) => Some(RequestBody::Json(world.expand_json(value)?)),
+        other => other,
+    };
+    let target = std::sync::Arc::clone(world.target());
+    let requests = (0..count).map(|_| {
+        target.client.send(
+            &method,
+            &path,
+            &world.auth,
+            body.as_ref(),
+            &world.extra_headers,
+        )
+    });
+    let answers = futures::future::join_all(requests).await;
+    for answer in answers {
+        let status = answer.map_err(|e| e.to_string())?.status;
+        if !(200..300).contains(&status) {
+            return world.check(
+                false,
+                false,
+                format!("a concurrent request answered {status}"),
+            );
+        }
+    }
+    Ok(())
+}
