@@ -16,6 +16,7 @@ pub mod http;
 pub mod interrupt;
 pub mod metrics;
 pub mod server;
+pub mod spec;
 
 use cli::{Cli, Command};
 

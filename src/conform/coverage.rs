@@ -5,7 +5,7 @@
 //! the answer (allow and deny are both asserted by the features).
 
 use super::context::Records;
-use super::spec;
+use crate::spec;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -15,7 +15,6 @@ pub mod metrics_steps;
 pub mod report;
 pub mod runner;
 pub mod sink;
-pub mod spec;
 pub mod steps;
 pub mod world;
 

@@ -4,8 +4,8 @@
 //! weighing a check by evidence level (`check`).
 
 use super::context::{Hit, Profile, Records, Target};
-use super::spec;
 use crate::http::{Auth, Exchange, RequestBody, Secret};
+use crate::spec;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;

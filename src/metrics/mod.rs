@@ -6,5 +6,8 @@
 //! It must not depend on `crate::server`: the reference target is one target among others,
 //! and the harness reads it only through HTTP, like any other.
 
+pub mod checks;
+pub mod contract;
 pub mod exposition;
+pub mod findings;
 pub mod scrape;

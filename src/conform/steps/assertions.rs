@@ -2,8 +2,8 @@
 //! (endpoints.md §1.3: a non-2xx under /api must carry `{"error": "<non-empty>"}`; a failure
 //! when the endpoint's row lists that status, an assumption not met otherwise).
 
-use crate::conform::spec;
 use crate::conform::world::{ApiWorld, StepResult};
+use crate::spec;
 use cucumber::then;
 
 /// Whether the step ended in `(assumed)` (an optional capture arrives as "" when absent).

@@ -26,7 +26,7 @@ struct Table {
     endpoints: Vec<Endpoint>,
 }
 
-const TABLE: &str = include_str!("../../fixtures/endpoints.json");
+const TABLE: &str = include_str!("../fixtures/endpoints.json");
 
 /// All rows, in table order.
 pub fn endpoints() -> &'static [Endpoint] {
