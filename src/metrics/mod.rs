@@ -11,3 +11,4 @@ pub mod contract;
 pub mod exposition;
 pub mod findings;
 pub mod scrape;
+pub mod snapshot;

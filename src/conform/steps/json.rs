@@ -36,6 +36,22 @@ fn resolve(root: &Value, expr: &str) -> Result<Option<Value>, String> {
     Ok(found.into_iter().next().map(|(_, v)| v))
 }
 
+/// JSON equality where numbers compare by value (`10` equals `10.0`).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 /// The JSON literal of a step, after placeholder expansion; a bare word is a string.
 fn literal(world: &mut ApiWorld, text: &str) -> Result<Value, String> {
     let text = world.expand(text.trim())?;
@@ -66,7 +82,7 @@ fn type_matches(kind: &str, value: &Value) -> bool {
 async fn equals(world: &mut ApiWorld, expr: String, expected: String, flag: String) -> StepResult {
     let expected = literal(world, &expected)?;
     let actual = resolve(&world.last()?.json, &expr);
-    let ok = matches!(&actual, Ok(Some(v)) if *v == expected);
+    let ok = matches!(&actual, Ok(Some(v)) if same_json(v, &expected));
     world.check(
         ok,
         assumed(&flag),
