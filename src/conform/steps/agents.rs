@@ -3,13 +3,15 @@
 //! open-CORS routes (endpoints.md §1.6; `OPTIONS` is not a row of the table), an eventual
 //! check on a list (an agent's reply through its response webhook, §19.2, arrives
 //! asynchronously), and an object shape that a target may send flat or inside a wrapper
-//! (AgentConfig as `{...}` or `{config: {...}}`, §3.7).
+//! (AgentConfig as `{...}` or `{config: {...}}`, §3.7), and a burst of requests whose
+//! answers do not matter (filling a rate-limit window before the request that should hit it).
 
 use super::assertions::assumed;
 use crate::conform::matcher;
 use crate::conform::spec;
 use crate::conform::world::{ApiWorld, StepResult};
-use crate::http::Secret;
+use crate::http::{RequestBody, Secret};
+use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -147,4 +149,29 @@ async fn wrapped_shape(world: &mut ApiWorld, wrapper: String, name: String) -> S
         false,
         format!("not a {name}:\n  {}", found.failures.join("\n  ")),
     )
+}
+
+/// Sends `count` identical requests (the doc string as JSON body, if any), 2 ms apart, whatever
+/// they answer: unlike the seeding step, a refusal does not stop the burst.
+#[when(
+    regex = r#"^I send (POST|PATCH|PUT|DELETE|GET) "([^"]*)" (\d+) times whatever the answers$"#
+)]
+async fn burst(
+    world: &mut ApiWorld,
+    method: String,
+    path: String,
+    count: usize,
+    step: &Step,
+) -> StepResult {
+    let body = match step.docstring.as_deref() {
+        None => None,
+        Some(text) => Some(RequestBody::Json(
+            serde_json::from_str(text).map_err(|e| format!("the doc string is not JSON: {e}"))?,
+        )),
+    };
+    for _ in 0..count {
+        world.send(&method, &path, body.clone()).await?;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(())
 }
