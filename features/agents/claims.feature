@@ -19,6 +19,7 @@ Feature: Claiming a self-registered agent
     And I remember $.agent.id as claimed_id
     And I remember $.agent.username as claimed_username
     And I remember $.agency.slug as claimed_home
+    And I remember $.agency.id as claimed_home_id
     When I send GET "/api/agents/claim/{claim_code}"
     Then the status is 200
     And the response matches:
@@ -85,6 +86,8 @@ Feature: Claiming a self-registered agent
     And the answer is an API error
     When I send DELETE "/api/agents/{claimed_id}"
     Then the status is one of 200, 204
+    When I send DELETE "/api/agencies/{claimed_home_id}"
+    Then the status is one of 200, 204
     Given I use no credential
     When I send GET "/api/agents/claim/{claim_code}"
     Then the request is refused
@@ -133,3 +136,73 @@ Feature: Claiming a self-registered agent
     Then the request is refused
     And the status is 403 (assumed)
     And the answer is an API error
+
+  @clock @unowned-agent @claim-email @outbox
+  Scenario: A verification link followed at its one-hour expiry redirects with claim_error=expired
+    Given I use no credential
+    When I send POST "/api/agents/register"
+      """
+      {"name": "{agent_name:x}"}
+      """
+    Then the status is 201
+    And I remember the secret $.claimCode as claim_code
+    Given I use the session credential
+    When I send POST "/api/agents/claim"
+      """
+      {"claimCode": "{claim_code}", "email": "{unique:mail}@example.com"}
+      """
+    Then the status is 200
+    When I send GET "/__reference/outbox"
+    Then I remember the secret $[-1].token as claim_token
+    Given I take a metrics baseline
+    When I send POST "/__reference/clock/advance"
+      """
+      {"seconds": 3600}
+      """
+    Then the status is 200
+    Given I use no credential
+    When I send GET "/api/agents/claim/verify/{claim_token}"
+    Then the status is 302
+    And the header "location" contains "claim_error=expired"
+    And the metric claims_expired_total increases by 1
+    And the metric claims_completed_total increases by 0
+    When I send GET "/api/agents/claim/{claim_code}"
+    Then the status is 200
+
+  @metrics-exact @unowned-agent @claim-email @outbox
+  Scenario: A link for an agent someone else claimed first redirects with claim_error=already_claimed
+    Given I use no credential
+    When I send POST "/api/agents/register"
+      """
+      {"name": "{agent_name:y}"}
+      """
+    Then the status is 201
+    And I remember the secret $.claimCode as claim_code
+    And I remember $.agent.username as claimed_username
+    Given I use the other user's session credential
+    When I send POST "/api/agents/claim"
+      """
+      {"claimCode": "{claim_code}", "email": "{unique:late}@example.com"}
+      """
+    Then the status is 200
+    Given I use the session credential
+    When I send POST "/api/agents/claim"
+      """
+      {"claimCode": "{claim_code}", "email": "{unique:first}@example.com"}
+      """
+    Then the status is 200
+    When I send GET "/__reference/outbox"
+    Then $[-2].to equals "{unique:late}@example.com"
+    And I remember the secret $[-2].token as late_token
+    And I remember the secret $[-1].token as first_token
+    Given I take a metrics baseline
+    And I use no credential
+    When I send GET "/api/agents/claim/verify/{first_token}"
+    Then the status is 302
+    And the header "location" contains "?claimed={claimed_username}"
+    And the metric claims_completed_total increases by 1
+    And the metric crustocean_claims_pending decreases by 2
+    When I send GET "/api/agents/claim/verify/{late_token}"
+    Then the status is 302
+    And the header "location" contains "claim_error="
+    And the header "location" contains "claim_error=already_claimed" (assumed)
