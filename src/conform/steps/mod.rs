@@ -4,6 +4,7 @@
 //! may end in `(assumed)`: a mismatch is then an "assumption not met" in the default profile
 //! and a failure in the strict one.
 
+pub mod agents;
 pub mod assertions;
 pub mod credentials;
 pub mod json;
