@@ -8,9 +8,9 @@
 
 use super::assertions::assumed;
 use crate::conform::matcher;
-use crate::conform::spec;
 use crate::conform::world::{ApiWorld, StepResult};
 use crate::http::{RequestBody, Secret};
+use crate::spec;
 use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use serde_json::Value;
