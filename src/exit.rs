@@ -6,5 +6,6 @@ pub const PASSED: u8 = 0;
 pub const CONFORMANCE_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const HARNESS: u8 = 3;
+pub const METRICS_FAILED: u8 = 4;
 /// A run stopped by Ctrl-C (128 + SIGINT).
 pub const INTERRUPTED: u8 = 130;

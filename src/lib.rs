@@ -38,7 +38,22 @@ pub async fn run_with(cli: Cli, console: console::Console) -> Result<u8, Error> 
     match cli.command {
         Command::Serve(args) => serve(args, &console).await,
         Command::Conform(args) => run_conform(*args, &console).await,
+        Command::Metrics(args) => run_metrics(args, &console).await,
     }
+}
+
+async fn run_metrics(
+    args: cli::metrics::MetricsArgs,
+    console: &console::Console,
+) -> Result<u8, Error> {
+    let config = args.to_config().map_err(Error::Usage)?;
+    let outcome = metrics::run::run(config, console).await?;
+    console.print(&outcome.summary());
+    Ok(if outcome.passed() {
+        exit::PASSED
+    } else {
+        exit::METRICS_FAILED
+    })
 }
 
 async fn run_conform(

@@ -2,6 +2,7 @@
 //! each subcommand's arguments are turned into a plain configuration here.
 
 pub mod conform;
+pub mod metrics;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -22,4 +23,6 @@ pub enum Command {
     /// Run the Gherkin conformance features against a target (the embedded reference target
     /// when no --base-url is given).
     Conform(Box<conform::ConformArgs>),
+    /// Check a target's /metrics exposition and JSON snapshot against the metrics contract.
+    Metrics(metrics::MetricsArgs),
 }

@@ -368,7 +368,7 @@ fn check_histogram(name: &str, family: &Family<'_>, findings: &mut Vec<Finding>)
                 "histogram-sum",
                 format!("no _sum series{at}"),
             )),
-            Some(sum) if !(sum >= 0.0) => findings.push(Finding::failure(
+            Some(sum) if sum.is_nan() || sum < 0.0 => findings.push(Finding::failure(
                 name,
                 "histogram-sum",
                 format!("_sum {sum} is negative{at}"),

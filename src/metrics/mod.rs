@@ -10,5 +10,8 @@ pub mod checks;
 pub mod contract;
 pub mod exposition;
 pub mod findings;
+pub mod protection;
+pub mod run;
 pub mod scrape;
 pub mod snapshot;
+pub mod traffic;
