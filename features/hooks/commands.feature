@@ -392,8 +392,15 @@ Feature: Custom commands
     And the status is 400 (assumed)
 
   Scenario: Only the agency owner updates a command
+    Given I use the pat credential
+    When I send POST "/api/custom-commands/{agency.id}/commands"
+      """
+      {"name": "{agent_name:cmd}", "webhookUrl": "https://example.com/tg/{run}/{unique:url}", "creator": "@{owner.username}"}
+      """
+    Then the status is one of 200, 201
+    And I remember $.id as cmd
     Given I use the agent session credential
-    When I send PATCH "/api/custom-commands/{agency.id}/commands/{hook.command_id}"
+    When I send PATCH "/api/custom-commands/{agency.id}/commands/{cmd}"
       """
       {"description": "not the owner"}
       """
