@@ -472,3 +472,18 @@ Feature: Custom commands
     Then the request is refused
     And the status is 403 (assumed)
     And the answer is an API error
+
+  Scenario: The Lobby holds no command, so a command ID there is unknown
+    Given I use the pat credential
+    When I send GET "/api/agencies/lookup/lobby"
+    Then the status is 200
+    And I remember $.id as lobby
+    When I send PATCH "/api/custom-commands/{lobby}/commands/{random_uuid}"
+      """
+      {"description": "nothing here"}
+      """
+    Then the request is refused
+    And the status is 404 (assumed)
+    When I send DELETE "/api/custom-commands/{lobby}/commands/{random_uuid}"
+    Then the request is refused
+    And the status is 404 (assumed)
