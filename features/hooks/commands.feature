@@ -199,6 +199,20 @@ Feature: Custom commands
     Then the status is 409
     And the answer is an API error
 
+  Scenario: An at_name another hook holds is a conflict
+    Given I use the pat credential
+    When I send POST "/api/custom-commands/{agency.id}/commands"
+      """
+      {"name": "{agent_name:first}", "webhookUrl": "https://example.com/tg/{run}/{unique:first}", "creator": "@{owner.username}", "explore_metadata": {"at_name": "{unique:at}"}}
+      """
+    Then the status is one of 200, 201
+    When I send POST "/api/custom-commands/{agency.id}/commands"
+      """
+      {"name": "{agent_name:second}", "webhookUrl": "https://example.com/tg/{run}/{unique:second}", "creator": "@{owner.username}", "explore_metadata": {"at_name": "{unique:at}"}}
+      """
+    Then the status is 409
+    And the answer is an API error
+
   Scenario: The Lobby refuses commands
     Given I use the pat credential
     When I send GET "/api/agencies/lookup/lobby"
@@ -390,6 +404,22 @@ Feature: Custom commands
       """
     Then the status is one of 400, 409
     And the status is 400 (assumed)
+
+  Scenario: An update with an unknown invoke permission is refused
+    Given I use the pat credential
+    When I send POST "/api/custom-commands/{agency.id}/commands"
+      """
+      {"name": "{agent_name:cmd}", "webhookUrl": "https://example.com/tg/{run}/{unique:url}", "creator": "@{owner.username}"}
+      """
+    Then the status is one of 200, 201
+    And I remember $.id as cmd
+    When I send PATCH "/api/custom-commands/{agency.id}/commands/{cmd}"
+      """
+      {"invoke_permission": "everyone"}
+      """
+    Then the request is refused
+    And the status is 400 (assumed)
+    And the answer is an API error
 
   Scenario: Only the agency owner updates a command
     Given I use the pat credential
