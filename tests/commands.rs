@@ -665,3 +665,30 @@ async fn a_hook_key_authenticates_other_routes_only_under_the_fault() {
         answer.expect(status);
     }
 }
+
+/// endpoints.md §1.3: the existence of the command (step 6) is checked before authorisation
+/// (step 7), and rows 58–61 name no Lobby refusal; the Lobby holds no command, so any command
+/// ID there is unknown: 404, not the 403 that creating a command in the Lobby gets (§15.1).
+#[tokio::test]
+async fn a_command_id_in_the_lobby_is_unknown() {
+    let server = start().await;
+    let (owner, _) = server.register().await;
+    let lobby = server.lobby(&owner).await;
+    let path = format!("{}/{}", commands(&lobby), Uuid::new_v4());
+    server
+        .call("PATCH", &path, &owner, Some(json!({"description": "x"})))
+        .await
+        .expect_error(404);
+    server
+        .call("DELETE", &path, &owner, None)
+        .await
+        .expect_error(404);
+    server
+        .post(&format!("{path}/hook-key"), &owner, json!({}))
+        .await
+        .expect_error(404);
+    server
+        .call("DELETE", &format!("{path}/hook-key"), &owner, None)
+        .await
+        .expect_error(404);
+}

@@ -94,13 +94,19 @@ impl Room {
             .ok_or_else(|| ApiError::not_found("Agency not found"))
     }
 
-    /// Neither a DM room (§22) nor the Lobby (§15.1).
-    fn holds_commands(&self) -> ApiResult<()> {
+    /// Not a DM room: every endpoint naming one answers 403 (§22).
+    fn not_dm(&self) -> ApiResult<()> {
         if self.is_dm {
             return Err(ApiError::forbidden(
                 "Commands are not available in direct messages",
             ));
         }
+        Ok(())
+    }
+
+    /// Neither a DM room (§22) nor the Lobby (§15.1): where commands may be created.
+    fn holds_commands(&self) -> ApiResult<()> {
+        self.not_dm()?;
         if self.is_lobby {
             return Err(ApiError::forbidden(
                 "Commands are not available in the Lobby",
@@ -452,7 +458,7 @@ async fn update(
     let who = authenticate(&app, &req, Allowed::Anyone)?;
     let body = req.json()?;
     let room = Room::find(&app, &id, who.user_id)?;
-    room.holds_commands()?;
+    room.not_dm()?;
     app.store.read(|w| room.command(w, &command_id))?;
     room.owner_only(&who)?;
     let fields = Fields::read(&app, &body).await?;
@@ -514,7 +520,7 @@ async fn remove(
 ) -> ApiResult<Json<Value>> {
     let who = authenticate(&app, &req, Allowed::Anyone)?;
     let room = Room::find(&app, &id, who.user_id)?;
-    room.holds_commands()?;
+    room.not_dm()?;
     app.store.read(|w| room.command(w, &command_id))?;
     room.owner_only(&who)?;
     app.store.write(|w| {
@@ -534,7 +540,7 @@ async fn issue_hook_key(
 ) -> ApiResult<Json<Value>> {
     let who = authenticate(&app, &req, Allowed::Anyone)?;
     let room = Room::find(&app, &id, who.user_id)?;
-    room.holds_commands()?;
+    room.not_dm()?;
     let creds = app.store.credentials();
     let now = app.now();
     let key = app.store.write(|w| {
@@ -602,7 +608,7 @@ async fn clear_hook_key(
 ) -> ApiResult<Json<Value>> {
     let who = authenticate(&app, &req, Allowed::Anyone)?;
     let room = Room::find(&app, &id, who.user_id)?;
-    room.holds_commands()?;
+    room.not_dm()?;
     let creds = app.store.credentials();
     let now = app.now();
     app.store.write(|w| {
