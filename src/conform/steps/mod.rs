@@ -7,5 +7,6 @@
 pub mod assertions;
 pub mod credentials;
 pub mod json;
+pub mod messages;
 pub mod request;
 pub mod sink;
