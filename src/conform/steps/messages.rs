@@ -68,12 +68,12 @@ fn page_items(json: &Value) -> Option<&Vec<Value>> {
 }
 
 fn text_of<'a>(item: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| item.get(*k).and_then(Value::as_str))
+    keys.iter()
+        .find_map(|k| item.get(*k).and_then(Value::as_str))
 }
 
 fn created_at(item: &Value) -> Option<DateTime<FixedOffset>> {
-    text_of(item, &["createdAt", "created_at"])
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    text_of(item, &["createdAt", "created_at"]).and_then(|s| DateTime::parse_from_rfc3339(s).ok())
 }
 
 fn with_query(path: &str, key: &str, value: &str) -> String {
@@ -185,7 +185,9 @@ async fn walk_with_form(
                 true,
                 "two messages share a createdAt: the values should strictly decrease (endpoints.md §8.2, #85)",
             )?;
-            world.vars.insert("walk_pages".into(), done.page_ends.len().to_string());
+            world
+                .vars
+                .insert("walk_pages".into(), done.page_ends.len().to_string());
             world.list = Some(done.items);
             Ok(())
         }
@@ -326,11 +328,7 @@ async fn item_field(
         }
     }
     let Some(item) = item else {
-        return world.check(
-            false,
-            false,
-            format!("no list item where {key} = {wanted}"),
-        );
+        return world.check(false, false, format!("no list item where {key} = {wanted}"));
     };
     let actual = resolve(&item, &expr)?;
     world.check(
