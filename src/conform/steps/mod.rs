@@ -8,5 +8,6 @@ pub mod agents;
 pub mod assertions;
 pub mod credentials;
 pub mod json;
+pub mod messages;
 pub mod request;
 pub mod sink;
