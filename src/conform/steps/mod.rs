@@ -9,3 +9,4 @@ pub mod credentials;
 pub mod json;
 pub mod request;
 pub mod sink;
+pub mod subscriptions;
