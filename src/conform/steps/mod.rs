@@ -9,4 +9,3 @@ pub mod credentials;
 pub mod json;
 pub mod request;
 pub mod sink;
-pub mod subscriptions;
