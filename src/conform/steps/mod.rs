@@ -5,6 +5,7 @@
 //! and a failure in the strict one.
 
 pub mod assertions;
+pub mod auth;
 pub mod credentials;
 pub mod json;
 pub mod request;
