@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod assertions;
+pub mod auth;
 pub mod credentials;
 pub mod json;
 pub mod messages;
