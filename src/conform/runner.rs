@@ -13,6 +13,7 @@ use crate::console::Console;
 use crate::error::Error;
 use crate::http::{ApiClient, Secret};
 use crate::server::{ServerConfig, spawn};
+use cucumber::tag::Ext as _;
 use cucumber::{World as _, WriterExt as _, event, gherkin, writer};
 use futures::FutureExt as _;
 use std::path::Path;
@@ -164,6 +165,11 @@ pub async fn run_features(
         .tee::<ApiWorld, _>(writer::Json::for_tee(json))
         .normalized();
 
+    // cucumber replaces a custom filter by its --name / --tags filter; both must apply, so
+    // the user's filter is taken out of its options and applied before the safety filter.
+    let mut options = config.cucumber.clone();
+    let name_filter = options.re_filter.take();
+    let tag_filter = options.tags_filter.take();
     let faults = config.reference_faults.clone();
     let after_console = console.clone();
     let before_records = Arc::clone(records);
@@ -175,7 +181,7 @@ pub async fn run_features(
 
     let cucumber = ApiWorld::cucumber()
         .with_writer(writer)
-        .with_cli(config.cucumber.clone())
+        .with_cli(options)
         .before(move |feature, rule, scenario, world| {
             let records = Arc::clone(&before_records);
             let shared = Arc::clone(&before_target);
@@ -245,6 +251,16 @@ pub async fn run_features(
         });
 
     let run = cucumber.filter_run(config.features.clone(), move |feature, rule, scenario| {
+        let chosen = match (&name_filter, &tag_filter) {
+            (Some(name), _) => name.is_match(&scenario.name),
+            (None, Some(expression)) => expression.eval(
+                feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(scenario.tags.iter()),
+            ),
+            (None, None) => true,
+        };
+        if !chosen {
+            return false;
+        }
         let tags = tags(feature, rule, scenario);
         match not_run_reason(&filter_records, embedded, has_sink, &tags) {
             None => true,

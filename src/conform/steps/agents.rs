@@ -1,6 +1,5 @@
 //! Steps the agents area needed beyond the generic library: capturing a secret (an agent
-//! token, a claim-link token) so that every output redacts it, the CORS preflight of the two
-//! open-CORS routes (endpoints.md §1.6; `OPTIONS` is not a row of the table), an eventual
+//! token, a claim-link token) so that every output redacts it, an eventual
 //! check on a list (an agent's reply through its response webhook, §19.2, arrives
 //! asynchronously), and an object shape that a target may send flat or inside a wrapper
 //! (AgentConfig as `{...}` or `{config: {...}}`, §3.7), and a burst of requests whose
@@ -10,12 +9,10 @@ use super::assertions::assumed;
 use crate::conform::matcher;
 use crate::conform::world::{ApiWorld, StepResult};
 use crate::http::{RequestBody, Secret};
-use crate::spec;
 use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use serde_json::Value;
 use serde_json_path::JsonPath;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The single value at a JSONPath (`None` when absent; several nodes make an array).
@@ -50,31 +47,6 @@ async fn remember_secret(world: &mut ApiWorld, expr: String, name: String) -> St
         .redactor
         .add_secret(&Secret::new(value.clone()));
     world.vars.insert(name, value);
-    Ok(())
-}
-
-/// A browser's CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-*`) of a
-/// path of the table; the answer becomes the last answer.
-#[when(regex = r#"^I send the CORS preflight for "([^"]*)"$"#)]
-async fn preflight(world: &mut ApiWorld, path: String) -> StepResult {
-    let path = world.expand(&path)?;
-    if !spec::path_is_known(&path) {
-        return Err(format!("{path} is not a path of fixtures/endpoints.json"));
-    }
-    let headers = [
-        ("origin", "https://example.com"),
-        ("access-control-request-method", "POST"),
-        ("access-control-request-headers", "content-type"),
-    ]
-    .map(|(k, v)| (k.to_owned(), v.to_owned()));
-    let target = Arc::clone(world.target());
-    let exchange = target
-        .client
-        .send("OPTIONS", &path, &world.auth, None, &headers)
-        .await
-        .map_err(|e| e.to_string())?;
-    world.list = None;
-    world.last = Some(exchange);
     Ok(())
 }
 

@@ -63,34 +63,3 @@ async fn send_burst(
     }
     Ok(())
 }
-
-/// The CORS preflight of an open-CORS row (endpoints.md §1.6): `OPTIONS` with `Origin` and
-/// `Access-Control-Request-Method: POST`. The spec's table has no `OPTIONS` rows, so this is
-/// sent outside coverage; the path must still be a row of the table.
-#[when(regex = r#"^I send the CORS preflight for "([^"]*)"$"#)]
-async fn preflight(world: &mut ApiWorld, path: String) -> StepResult {
-    let path = world.expand(&path)?;
-    if !crate::spec::path_is_known(&path) {
-        return Err(format!("{path} is not a path of the spec's table"));
-    }
-    let headers = [
-        ("Origin".to_owned(), "https://example.com".to_owned()),
-        (
-            "Access-Control-Request-Method".to_owned(),
-            "POST".to_owned(),
-        ),
-        (
-            "Access-Control-Request-Headers".to_owned(),
-            "content-type".to_owned(),
-        ),
-    ];
-    let target = std::sync::Arc::clone(world.target());
-    let exchange = target
-        .client
-        .send("OPTIONS", &path, &Auth::None, None, &headers)
-        .await
-        .map_err(|e| e.to_string())?;
-    world.list = None;
-    world.last = Some(exchange);
-    Ok(())
-}

@@ -112,3 +112,28 @@ async fn send_concurrently(
     }
     Ok(())
 }
+
+/// A browser's CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-*`) of a
+/// path of the table; the answer becomes the last answer.
+#[when(regex = r#"^I send the CORS preflight for "([^"]*)"$"#)]
+async fn preflight(world: &mut ApiWorld, path: String) -> StepResult {
+    let path = world.expand(&path)?;
+    if !crate::spec::path_is_known(&path) {
+        return Err(format!("{path} is not a path of fixtures/endpoints.json"));
+    }
+    let headers = [
+        ("origin", "https://example.com"),
+        ("access-control-request-method", "POST"),
+        ("access-control-request-headers", "content-type"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let target = std::sync::Arc::clone(world.target());
+    let exchange = target
+        .client
+        .send("OPTIONS", &path, &world.auth, None, &headers)
+        .await
+        .map_err(|e| e.to_string())?;
+    world.list = None;
+    world.last = Some(exchange);
+    Ok(())
+}
