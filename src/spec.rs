@@ -78,6 +78,16 @@ fn score(template: &str, path: &str) -> Option<usize> {
     Some(statics)
 }
 
+/// A route template with every parameter (`:x` or `{x}`) written `:`, so that templates
+/// compare whatever their parameter names.
+pub fn normalise_template(template: &str) -> String {
+    template
+        .split('/')
+        .map(|s| if s.starts_with(':') || s.starts_with('{') { ":" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The row a request hits, by method and concrete path (query ignored).
 pub fn find(method: &str, path: &str) -> Option<&'static Endpoint> {
     endpoints()

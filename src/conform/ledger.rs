@@ -1,8 +1,9 @@
 //! The ledger of everything a run creates on the target, and the teardown that deletes it —
 //! after passing runs, failing runs and interrupted runs alike — in the order of the spec
-//! README: subscriptions, commands, hooks (disabled, then revoked), agents, agencies, PATs,
-//! accounts. It never touches an object it did not record. What could not be deleted, or
-//! whose deletion could not be confirmed, is returned as leftovers for the report.
+//! README (subscriptions, commands, hooks disabled then revoked, agents, agencies, PATs,
+//! accounts), except that agencies go before agents (see `Created::order`). It never touches
+//! an object it did not record. What could not be deleted, or whose deletion could not be
+//! confirmed, is returned as leftovers for the report.
 
 use crate::http::{ApiClient, Auth, Exchange, Secret};
 use parking_lot::Mutex;
@@ -55,9 +56,11 @@ impl Created {
             Created::Subscription { .. } => 0,
             Created::Command { .. } => 1,
             Created::Hook { .. } => 2,
-            Created::Agent { .. } => 3,
-            Created::UnownedAgent { .. } => 4,
-            Created::Agency { .. } => 5,
+            // Agencies go before agents: an agency an agent created can only be deleted
+            // with that agent's session, which deleting the agent revokes.
+            Created::Agency { .. } => 3,
+            Created::Agent { .. } => 4,
+            Created::UnownedAgent { .. } => 5,
             Created::Pat { .. } => 6,
             Created::Account { .. } => 7,
         }

@@ -89,6 +89,7 @@ pub async fn run(
             config.features.display()
         )));
     }
+    runner::check_features_parse(&config.features)?;
     let redactor = Redactor::new();
     let run_id = crate::server::secrets::random_hex(3);
     let (embedded, base_url, server) = match &config.base_url {

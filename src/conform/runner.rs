@@ -19,6 +19,31 @@ use futures::FutureExt as _;
 use std::path::Path;
 use std::sync::Arc;
 
+/// Every `.feature` file under `dir` must parse: a feature that does not is an error of the
+/// suite (exit 2) naming the file and the line, never a run that silently skips it.
+pub fn check_features_parse(dir: &Path) -> Result<usize, Error> {
+    let mut count = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| Error::Usage(format!("cannot read the features folder {}: {e}", folder.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "feature") {
+                gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default())
+                    .map_err(|e| Error::Usage(format!("{} does not parse: {e}", path.display())))?;
+                count += 1;
+            }
+        }
+    }
+    if count == 0 {
+        return Err(Error::Usage(format!("no .feature file under {}", dir.display())));
+    }
+    Ok(count)
+}
+
 /// Fails with exit code 3 when nothing answers at the base URL.
 pub async fn check_reachable(client: &ApiClient) -> Result<(), Error> {
     client

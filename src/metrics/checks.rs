@@ -263,25 +263,8 @@ fn check_path(family: &str, line: u32, path: &str, findings: &mut Vec<Finding>) 
         findings.push(Finding::new(Severity::AssumptionNotMet, family, "raw-id", format!("line {line}: path label {path:?} holds a raw ID ({what}); the label must be the route template")));
         return;
     }
-    let normalised = path
-        .split('/')
-        .map(|s| {
-            if s.starts_with(':') || s.starts_with('{') {
-                ":"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    let known = crate::spec::endpoints().iter().any(|e| {
-        e.path
-            .split('/')
-            .map(|s| if s.starts_with(':') { ":" } else { s })
-            .collect::<Vec<_>>()
-            .join("/")
-            == normalised
-    });
+    let normalised = crate::spec::normalise_template(path);
+    let known = crate::spec::endpoints().iter().any(|e| crate::spec::normalise_template(&e.path) == normalised);
     if path.starts_with("/api/") && !known {
         findings.push(Finding::new(
             Severity::AssumptionNotMet,

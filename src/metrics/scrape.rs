@@ -62,6 +62,13 @@ impl Selector {
     }
 }
 
+/// Label values compare exactly, except `path`, where parameter names do not matter
+/// (`/api/dm/:id/messages` is `/api/dm/:agencyId/messages`, endpoints.md §2.1).
+fn same_value(label: &str, actual: &str, wanted: &str) -> bool {
+    use crate::spec::normalise_template;
+    actual == wanted || (label == "path" && normalise_template(actual) == normalise_template(wanted))
+}
+
 impl Scrape {
     /// The sum of every series the selector picks (0 when none exists yet).
     pub fn sum(&self, selector: &Selector) -> f64 {
@@ -72,7 +79,7 @@ impl Scrape {
                     && selector
                         .labels
                         .iter()
-                        .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                        .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && same_value(k, lv, v)))
             })
             .map(|(_, value)| value)
             .sum()

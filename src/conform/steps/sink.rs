@@ -116,7 +116,10 @@ async fn receives(
         } else {
             got >= count
         };
-        if done || Instant::now() >= deadline {
+        // "Receives 0" must hold for the whole wait, so it is judged at the end; a positive
+        // count may succeed as soon as it is reached.
+        let early = done && count > 0;
+        if early || Instant::now() >= deadline {
             return world.check(done, false, format!("expected {at_least}{count} requests at the sink path {name} within {seconds} s, got {got}"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
