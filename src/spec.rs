@@ -83,7 +83,13 @@ fn score(template: &str, path: &str) -> Option<usize> {
 pub fn normalise_template(template: &str) -> String {
     template
         .split('/')
-        .map(|s| if s.starts_with(':') || s.starts_with('{') { ":" } else { s })
+        .map(|s| {
+            if s.starts_with(':') || s.starts_with('{') {
+                ":"
+            } else {
+                s
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

@@ -25,8 +25,12 @@ pub fn check_features_parse(dir: &Path) -> Result<usize, Error> {
     let mut count = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|e| Error::Usage(format!("cannot read the features folder {}: {e}", folder.display())))?;
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read the features folder {}: {e}",
+                folder.display()
+            ))
+        })?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -39,7 +43,10 @@ pub fn check_features_parse(dir: &Path) -> Result<usize, Error> {
         }
     }
     if count == 0 {
-        return Err(Error::Usage(format!("no .feature file under {}", dir.display())));
+        return Err(Error::Usage(format!(
+            "no .feature file under {}",
+            dir.display()
+        )));
     }
     Ok(count)
 }
@@ -214,6 +221,7 @@ pub async fn run_features(
             let faults = faults.clone();
             async move {
                 world.records = Some(Arc::clone(&records));
+                world.tags = tags.clone();
                 let needs_fresh =
                     shared.embedded && tags.iter().any(|t| FRESH_TAGS.contains(&t.as_str()));
                 if needs_fresh {
@@ -245,24 +253,28 @@ pub async fn run_features(
                 .and_then(|w| w.target.clone())
                 .filter(|t| t.fresh);
             let rate_limited = world.as_ref().map_or(0, |w| w.rate_limited);
+            let not_run = world.as_ref().and_then(|w| w.not_run.clone());
             let console = after_console.clone();
             let result = ScenarioResult {
                 feature: feature.name.clone(),
                 scenario: scenario.name.clone(),
                 line: scenario.position.line,
                 tags,
-                outcome: if detail.is_some() { "failed" } else { "passed" },
-                detail,
+                outcome: match (&not_run, &detail) {
+                    (Some(_), _) => "not run",
+                    (None, Some(_)) => "failed",
+                    (None, None) => "passed",
+                },
+                detail: not_run.or(detail),
                 warnings,
                 rate_limited,
             };
             async move {
-                console.progress(if result.detail.is_some() {
-                    "F"
-                } else if result.warnings.is_empty() {
-                    "."
-                } else {
-                    "w"
+                console.progress(match (result.outcome, result.warnings.is_empty()) {
+                    ("failed", _) => "F",
+                    ("not run", _) => "s",
+                    (_, true) => ".",
+                    (_, false) => "w",
                 });
                 records.results.lock().push(result);
                 if let Some(fresh) = fresh {
@@ -279,7 +291,11 @@ pub async fn run_features(
         let chosen = match (&name_filter, &tag_filter) {
             (Some(name), _) => name.is_match(&scenario.name),
             (None, Some(expression)) => expression.eval(
-                feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(scenario.tags.iter()),
+                feature
+                    .tags
+                    .iter()
+                    .chain(rule.iter().flat_map(|r| &r.tags))
+                    .chain(scenario.tags.iter()),
             ),
             (None, None) => true,
         };

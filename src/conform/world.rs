@@ -35,6 +35,8 @@ pub struct ApiWorld {
     pub metrics_baseline: Option<super::metrics_steps::Baseline>,
     /// 429 answers received in this scenario.
     pub rate_limited: u32,
+    /// The scenario's tags (feature, rule and scenario), without `@`.
+    pub tags: Vec<String>,
 }
 
 // Debug is what cucumber's writers print for a failed scenario: it shows nothing secret.
@@ -186,7 +188,7 @@ impl ApiWorld {
         };
         let target = Arc::clone(self.target());
         let records = Arc::clone(self.records());
-        let exchange = target
+        let mut exchange = target
             .client
             .send(
                 method,
@@ -197,6 +199,20 @@ impl ApiWorld {
             )
             .await
             .map_err(|e| e.to_string())?;
+        if let Some(wait) = self.rate_limit_wait(method, &path, &exchange)? {
+            tokio::time::sleep(wait).await;
+            exchange = target
+                .client
+                .send(
+                    method,
+                    &path,
+                    &self.auth,
+                    body.as_ref(),
+                    &self.extra_headers,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         match spec::find(method, &path) {
             Some(endpoint) => {
                 let credential = if self.auth_label.is_empty() {
@@ -253,6 +269,41 @@ impl ApiWorld {
         let message =
             format!("a JSON answer must have Content-Type application/json, got {content_type:?}");
         self.check(ok, false, message)
+    }
+
+    /// The wait-and-retry rule of endpoints.md §25: a 429 from an endpoint of the rate table,
+    /// in a scenario that did not ask for one (`@rate-limit`), is retried once after its
+    /// `Retry-After` (delta-seconds or an HTTP-date); past 60 s the scenario is not run.
+    fn rate_limit_wait(
+        &mut self,
+        method: &str,
+        path: &str,
+        exchange: &Exchange,
+    ) -> Result<Option<std::time::Duration>, String> {
+        const RATE_TABLE_ROWS: [u32; 5] = [1, 2, 4, 12, 36];
+        let limited_row =
+            spec::find(method, path).is_some_and(|e| RATE_TABLE_ROWS.contains(&e.row));
+        if exchange.status != 429 || !limited_row || self.tags.iter().any(|t| t == "rate-limit") {
+            return Ok(None);
+        }
+        let header = exchange
+            .header("retry-after")
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let seconds = header.parse::<f64>().ok().or_else(|| {
+            let at = chrono::DateTime::parse_from_rfc2822(&header).ok()?;
+            Some((at.timestamp_millis() - chrono::Utc::now().timestamp_millis()) as f64 / 1000.0)
+        });
+        match seconds {
+            Some(s) if s <= 60.0 => Ok(Some(std::time::Duration::from_secs_f64(s.max(0.0)))),
+            _ => {
+                let reason =
+                    format!("rate limited by {method} {path} (Retry-After {header:?}): not run");
+                self.not_run = Some(reason.clone());
+                Err(reason)
+            }
+        }
     }
 
     /// Expands placeholders inside every string of a JSON value.

@@ -264,7 +264,9 @@ fn check_path(family: &str, line: u32, path: &str, findings: &mut Vec<Finding>) 
         return;
     }
     let normalised = crate::spec::normalise_template(path);
-    let known = crate::spec::endpoints().iter().any(|e| crate::spec::normalise_template(&e.path) == normalised);
+    let known = crate::spec::endpoints()
+        .iter()
+        .any(|e| crate::spec::normalise_template(&e.path) == normalised);
     if path.starts_with("/api/") && !known {
         findings.push(Finding::new(
             Severity::AssumptionNotMet,

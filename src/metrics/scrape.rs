@@ -66,7 +66,8 @@ impl Selector {
 /// (`/api/dm/:id/messages` is `/api/dm/:agencyId/messages`, endpoints.md §2.1).
 fn same_value(label: &str, actual: &str, wanted: &str) -> bool {
     use crate::spec::normalise_template;
-    actual == wanted || (label == "path" && normalise_template(actual) == normalise_template(wanted))
+    actual == wanted
+        || (label == "path" && normalise_template(actual) == normalise_template(wanted))
 }
 
 impl Scrape {
@@ -76,10 +77,11 @@ impl Scrape {
             .iter()
             .filter(|((name, labels), _)| {
                 *name == selector.name
-                    && selector
-                        .labels
-                        .iter()
-                        .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && same_value(k, lv, v)))
+                    && selector.labels.iter().all(|(k, v)| {
+                        labels
+                            .iter()
+                            .any(|(lk, lv)| lk == k && same_value(k, lv, v))
+                    })
             })
             .map(|(_, value)| value)
             .sum()
