@@ -233,3 +233,46 @@ async fn an_interrupted_run_exits_130_writes_reports_and_leaves_nothing_behind()
     );
     assert_target_is_clean(&server);
 }
+
+/// Each auth, data and contract fault of the reference target, and a text that a failing
+/// scenario (its feature, name or failure) must contain: the scenario touches what the fault
+/// breaks.
+const CAUGHT: [(&str, &str); 16] = [
+    ("expired-pat-accepted", "expire"),
+    ("revoked-pat-accepted", "revoked"),
+    ("missing-credential-403", "credential"),
+    ("hook-key-on-any-route", "hook key"),
+    ("cookie-ignored", "cookie"),
+    ("unverified-agent-exchange", "verif"),
+    ("history-skips-boundary", "histor"),
+    ("history-order-reversed", "histor"),
+    ("concurrent-post-duplicates", "histor"),
+    ("member-count-off-by-one", "agenc"),
+    ("private-agency-listed", "private"),
+    ("field-renamed", "message"),
+    ("json-wrong-content-type", "content-type application/json"),
+    ("error-body-not-json", "must have the body {\"error\""),
+    ("signature-wrong", "sign"),
+    ("retry-after-missing", "retry-after"),
+];
+
+#[tokio::test]
+async fn the_suite_catches_every_auth_data_and_contract_fault() {
+    let areas = ["auth", "data", "contract"];
+    let covered: Vec<&str> = CAUGHT.iter().map(|(name, _)| *name).collect();
+    for fault in Fault::ALL.iter().filter(|f| areas.contains(&f.area())) {
+        assert!(
+            covered.contains(&fault.name()),
+            "{fault} has no expectation in CAUGHT"
+        );
+    }
+    for (fault, needle) in CAUGHT {
+        let (outcome, _) = conform_run(&["--fail-fast", "--reference-fault", fault]).await;
+        let failed = failures(&outcome);
+        assert!(!failed.is_empty(), "the suite passed against {fault}");
+        assert!(
+            failed.iter().any(|f| f.to_lowercase().contains(needle)),
+            "against {fault} no failing scenario mentions {needle:?}: {failed:#?}"
+        );
+    }
+}

@@ -61,9 +61,26 @@ fn build(app: &App, draft: &Draft, created_at: i64) -> Arc<Message> {
     Arc::new(message)
 }
 
+/// A hook-message request being handled (only counted under the
+/// `concurrent-post-duplicates` fault, whose duplicates need to know of concurrent posts).
+pub struct PostInFlight(App);
+
+impl PostInFlight {
+    pub fn enter(app: &App) -> PostInFlight {
+        app.posts_in_flight.fetch_add(1, Ordering::SeqCst);
+        PostInFlight(App::clone(app))
+    }
+}
+
+impl Drop for PostInFlight {
+    fn drop(&mut self) {
+        self.0.posts_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Stores a message and fires its consequences; returns the stored message.
 pub fn post(app: &App, draft: Draft) -> Arc<Message> {
-    let in_flight = app.posts_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    let in_flight = app.posts_in_flight.load(Ordering::SeqCst);
     let log = app.store.rooms().log(draft.agency_id);
     let message = {
         let mut log = log.write();
@@ -77,7 +94,6 @@ pub fn post(app: &App, draft: Draft) -> Arc<Message> {
         }
         message
     };
-    app.posts_in_flight.fetch_sub(1, Ordering::SeqCst);
     events::emit(
         app,
         message.agency_id,

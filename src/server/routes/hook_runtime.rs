@@ -6,6 +6,7 @@
 use super::commands::parse_id;
 use crate::server::auth::authenticate_hook;
 use crate::server::error::{ApiError, ApiResult};
+use crate::server::faults::Fault;
 use crate::server::messaging::{self, Draft};
 use crate::server::request::{ApiRequest, Body, check_len};
 use crate::server::store::{Agency, Message, Store, World};
@@ -159,6 +160,15 @@ fn display_field(body: &Body, key: &str, default: &str) -> ApiResult<String> {
 }
 
 async fn post_message(State(app): State<App>, req: ApiRequest) -> ApiResult<Response> {
+    // `concurrent-post-duplicates`: posts that overlap in time race; a yield lets them overlap.
+    let _racing = match app.fault(Fault::ConcurrentPostDuplicates) {
+        true => {
+            let guard = messaging::PostInFlight::enter(&app);
+            tokio::task::yield_now().await;
+            Some(guard)
+        }
+        false => None,
+    };
     let hook = Caller::of(&app, &req)?;
     let body = req.json()?;
     let agency_id = match body.get("agencyId") {
