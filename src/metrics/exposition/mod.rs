@@ -55,7 +55,8 @@
 //! * Every input line is a sample, a comment or metadata line, a blank line, or the subject of
 //!   a diagnostic; nothing is dropped silently. A line with a syntax error yields no sample; a
 //!   line that parses but breaks a rule (a duplicate series, a bad `le`) keeps its sample.
-//! * No input panics: the parser indexes nothing it has not checked (a fuzz target is planned).
+//! * No input panics: the parser indexes nothing it has not checked. The cargo-fuzz target
+//!   `fuzz/fuzz_targets/exposition.rs` checks this and the other guarantees on arbitrary bytes.
 //! * Names, and label values without escapes, borrow from the input; a line allocates at most
 //!   its label vector.
 
