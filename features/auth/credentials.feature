@@ -17,7 +17,7 @@ Feature: Missing, malformed, revoked, expired and wrong-kind credentials
       | case                                              | credential                                                                           |
       | missing credential                                | I use no credential                                                                  |
       | malformed PAT (cru_zz)                            | I use a malformed pat credential                                                     |
-      | PAT under the wrong scheme (Token)                | I send the Authorization header "Token cru_0123456789abcdef0123456789abcdef0123456789abcdef" |
+      | PAT under the wrong scheme (Token)                | I send the Authorization header "Token cru_wrong-scheme-not-a-token" |
       | Bearer scheme with nothing after it               | I send the Authorization header "Bearer"                                             |
       | Bearer value of two parts                         | I send the Authorization header "Bearer a b"                                         |
       | unknown session (random 64 hex)                   | I use a malformed session credential                                                 |
