@@ -4,7 +4,7 @@
 use crate::conform::context::{Profile, SafetyOptions};
 use crate::conform::identities::Preprovisioned;
 use crate::conform::{ConformConfig, CucumberOptions};
-use crate::http::{ClientOptions, Secret};
+use crate::http::ClientOptions;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,18 +17,8 @@ pub enum ProfileArg {
 
 #[derive(Debug, Args)]
 pub struct ConformArgs {
-    /// Base URL of the target; without it the embedded reference target is started.
-    #[arg(long, env = "TIDEGAUGE_BASE_URL", help_heading = "Target")]
-    pub base_url: Option<String>,
-
-    /// The target's metrics key (prefer the environment variable: flags show in process lists).
-    #[arg(
-        long,
-        env = "TIDEGAUGE_METRICS_KEY",
-        hide_env_values = true,
-        help_heading = "Target"
-    )]
-    pub metrics_key: Option<String>,
+    #[command(flatten)]
+    pub target: super::target::TargetArgs,
 
     /// Folder of .feature files.
     #[arg(long, default_value = "features", help_heading = "Conformance")]
@@ -75,11 +65,6 @@ pub struct ConformArgs {
     #[arg(long, value_name = "URL", help_heading = "Target")]
     pub placeholder_base: Option<String>,
 
-    /// Start the embedded reference target with this fault (repeatable; see
-    /// `tidegauge serve --list-faults`): shows the suite catching it.
-    #[arg(long = "reference-fault", value_name = "NAME", help_heading = "Target")]
-    pub reference_faults: Vec<crate::server::faults::Fault>,
-
     #[command(flatten)]
     pub cucumber: CucumberOptions,
 }
@@ -87,19 +72,7 @@ pub struct ConformArgs {
 impl ConformArgs {
     /// The validated run; `env` reads the pre-provisioned accounts' variables.
     pub fn to_config(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<ConformConfig, String> {
-        if self.base_url.is_some() && !self.reference_faults.is_empty() {
-            return Err(
-                "--reference-fault applies to the embedded reference target; drop --base-url"
-                    .into(),
-            );
-        }
-        if let Some(url) = &self.base_url {
-            let parsed = url::Url::parse(url)
-                .map_err(|e| format!("--base-url {url:?} is not a URL: {e}"))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(format!("--base-url must be http(s) (got {url})"));
-            }
-        }
+        let target = self.target.validated()?;
         if !(self.request_timeout > 0.0 && self.request_timeout.is_finite()) {
             return Err(format!(
                 "--request-timeout must be a positive number of seconds (got {})",
@@ -107,15 +80,8 @@ impl ConformArgs {
             ));
         }
         Ok(ConformConfig {
-            base_url: self
-                .base_url
-                .clone()
-                .map(|u| u.trim_end_matches('/').to_owned()),
-            metrics_key: self
-                .metrics_key
-                .clone()
-                .filter(|k| !k.is_empty())
-                .map(Secret::new),
+            base_url: target.base_url,
+            metrics_key: target.metrics_key,
             features: self.features.clone(),
             reports: self.reports.clone(),
             profile: self.profile.map(|p| match p {
@@ -134,9 +100,7 @@ impl ConformArgs {
             },
             placeholder_base: self.placeholder_base.clone(),
             preprovisioned: Preprovisioned::from_env(env),
-            reference_faults: crate::server::faults::FaultSet::new(
-                self.reference_faults.iter().copied(),
-            ),
+            reference_faults: target.reference_faults,
             cucumber: self.cucumber.clone(),
         })
     }

@@ -3,28 +3,17 @@
 
 use super::conform::ProfileArg;
 use crate::conform::context::Profile;
-use crate::http::{ClientOptions, Secret};
+use crate::http::ClientOptions;
 use crate::metrics::contract::Contract;
 use crate::metrics::run::MetricsConfig;
-use crate::server::faults::{Fault, FaultSet};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
-    /// Base URL of the target; without it a fresh embedded reference target is started.
-    #[arg(long, env = "TIDEGAUGE_BASE_URL", help_heading = "Target")]
-    pub base_url: Option<String>,
-
-    /// The target's metrics key (prefer the environment variable).
-    #[arg(
-        long,
-        env = "TIDEGAUGE_METRICS_KEY",
-        hide_env_values = true,
-        help_heading = "Target"
-    )]
-    pub metrics_key: Option<String>,
+    #[command(flatten)]
+    pub target: super::target::TargetArgs,
 
     /// Path of the JSON monitoring snapshot.
     #[arg(long, default_value = "/metrics/json", help_heading = "Metrics")]
@@ -50,23 +39,11 @@ pub struct MetricsArgs {
     /// Largest exposition read, in bytes; a larger one is a clear failure.
     #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Target")]
     pub max_body_bytes: usize,
-
-    /// Start the embedded reference target with this fault (repeatable).
-    #[arg(long = "reference-fault", value_name = "NAME", help_heading = "Target")]
-    pub reference_faults: Vec<Fault>,
 }
 
 impl MetricsArgs {
     pub fn to_config(&self) -> Result<MetricsConfig, String> {
-        if self.base_url.is_some() && !self.reference_faults.is_empty() {
-            return Err(
-                "--reference-fault applies to the embedded reference target; drop --base-url"
-                    .into(),
-            );
-        }
-        if let Some(url) = &self.base_url {
-            url::Url::parse(url).map_err(|e| format!("--base-url {url:?} is not a URL: {e}"))?;
-        }
+        let target = self.target.validated()?;
         if !self.snapshot_path.starts_with('/') {
             return Err(format!(
                 "--snapshot-path must start with / (got {})",
@@ -84,15 +61,8 @@ impl MetricsArgs {
             None => Contract::built_in(),
         };
         Ok(MetricsConfig {
-            base_url: self
-                .base_url
-                .clone()
-                .map(|u| u.trim_end_matches('/').to_owned()),
-            metrics_key: self
-                .metrics_key
-                .clone()
-                .filter(|k| !k.is_empty())
-                .map(Secret::new),
+            base_url: target.base_url,
+            metrics_key: target.metrics_key,
             snapshot_path: self.snapshot_path.clone(),
             contract,
             profile: self.profile.map(|p| match p {
@@ -105,7 +75,7 @@ impl MetricsArgs {
                 max_body_bytes: self.max_body_bytes,
                 retries: 2,
             },
-            reference_faults: FaultSet::new(self.reference_faults.iter().copied()),
+            reference_faults: target.reference_faults,
         })
     }
 }

@@ -4,6 +4,7 @@
 pub mod conform;
 pub mod metrics;
 pub mod serve;
+pub mod target;
 
 use clap::{Parser, Subcommand};
 
