@@ -14,6 +14,7 @@ pub mod error;
 pub mod exit;
 pub mod http;
 pub mod interrupt;
+pub mod load;
 pub mod metrics;
 pub mod server;
 pub mod spec;
