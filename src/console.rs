@@ -6,10 +6,14 @@ use parking_lot::Mutex;
 use std::io::Write;
 use std::sync::Arc;
 
+/// Receives progress text instead of a stream (a progress bar, or nothing for `--quiet`).
+pub type ProgressFn = Arc<dyn Fn(&str) + Send + Sync>;
+
 #[derive(Clone)]
 enum Sink {
     Stdio,
     Buffer(Arc<Mutex<Vec<u8>>>),
+    Func(ProgressFn),
 }
 
 /// Output and progress channels of one command, and its interruption signal.
@@ -42,11 +46,27 @@ impl Console {
         (console, Captured { out, err })
     }
 
+    /// The same console with its progress text handed to `progress` (results unchanged).
+    pub fn with_progress(&self, progress: ProgressFn) -> Console {
+        Console {
+            out: self.out.clone(),
+            err: Sink::Func(progress),
+            interrupt: self.interrupt.clone(),
+        }
+    }
+
+    /// True when progress goes to standard error and that is a terminal (bars can be drawn).
+    pub fn progress_is_terminal(&self) -> bool {
+        use std::io::IsTerminal as _;
+        matches!(self.err, Sink::Stdio) && std::io::stderr().is_terminal()
+    }
+
     /// Results: standard output.
     pub fn print(&self, text: &str) {
         match &self.out {
             Sink::Stdio => write_flushed(&mut std::io::stdout(), text),
             Sink::Buffer(buffer) => buffer.lock().extend_from_slice(text.as_bytes()),
+            Sink::Func(f) => f(text),
         }
     }
 
@@ -55,6 +75,7 @@ impl Console {
         match &self.err {
             Sink::Stdio => write_flushed(&mut std::io::stderr(), text),
             Sink::Buffer(buffer) => buffer.lock().extend_from_slice(text.as_bytes()),
+            Sink::Func(f) => f(text),
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Map: `cli` parses the command line; `run` dispatches a parsed `Cli`; `server` is the
 //! embedded reference target (`tidegauge serve`); `conform` the conformance engine;
-//! `metrics` the exposition parser and scrapes; `http` the harness's client and redaction;
+//! `metrics` the exposition parser and scrapes; `run` the all-phases job (`tidegauge run`) and
+//! `report` its reports; `http` the harness's client and redaction;
 //! `console` and `interrupt` a command's output and Ctrl-C; `exit` owns the exit-code table
 //! and `error` the errors that end a command before it has a verdict.
 
@@ -16,6 +17,8 @@ pub mod http;
 pub mod interrupt;
 pub mod load;
 pub mod metrics;
+pub mod report;
+pub mod run;
 pub mod server;
 pub mod spec;
 
@@ -40,7 +43,16 @@ pub async fn run_with(cli: Cli, console: console::Console) -> Result<u8, Error> 
         Command::Serve(args) => serve(args, &console).await,
         Command::Conform(args) => run_conform(*args, &console).await,
         Command::Metrics(args) => run_metrics(args, &console).await,
+        Command::Run(args) => run_all(*args, &console).await,
     }
+}
+
+async fn run_all(args: cli::run::RunArgs, console: &console::Console) -> Result<u8, Error> {
+    let plan = args
+        .to_plan(&|name| std::env::var(name).ok())
+        .map_err(Error::Usage)?;
+    let outcome = run::execute(plan, console).await?;
+    Ok(outcome.report.exit_code)
 }
 
 async fn run_metrics(

@@ -3,6 +3,7 @@
 
 pub mod conform;
 pub mod metrics;
+pub mod run;
 pub mod serve;
 pub mod target;
 
@@ -26,4 +27,8 @@ pub enum Command {
     Conform(Box<conform::ConformArgs>),
     /// Check a target's /metrics exposition and JSON snapshot against the metrics contract.
     Metrics(metrics::MetricsArgs),
+    /// The whole job, one verdict: conformance, metrics and load against one target (the
+    /// embedded reference target when no --base-url is given), with report.json, junit.xml and
+    /// report.html in reports/<run id>/.
+    Run(Box<run::RunArgs>),
 }

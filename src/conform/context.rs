@@ -47,10 +47,24 @@ pub struct ScenarioResult {
     pub rate_limited: u32,
 }
 
+impl ScenarioResult {
+    /// `feature:line`: which scenario (or example row) of the run this is.
+    pub fn key(&self) -> String {
+        scenario_key(&self.feature, self.line)
+    }
+}
+
+/// The key that ties a `Hit` to the `ScenarioResult` of the scenario that sent it.
+pub fn scenario_key(feature: &str, line: usize) -> String {
+    format!("{feature}:{line}")
+}
+
 /// One request a scenario sent: which spec row, with which credential, what came back.
 #[derive(Clone, Debug, Serialize)]
 pub struct Hit {
     pub row: u32,
+    /// The scenario that sent it, `feature:line` (as `ScenarioResult::key`).
+    pub scenario: String,
     pub credential: String,
     pub status: u16,
 }

@@ -41,6 +41,8 @@ pub struct EndpointCoverage {
     pub error_credentials: BTreeSet<String>,
     pub statuses: BTreeSet<u16>,
     pub missing_cells: Vec<&'static str>,
+    /// Columns reached by a scenario that failed: the matrix shows these cells as failed.
+    pub failed_cells: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -55,12 +57,24 @@ pub struct Coverage {
 
 impl Coverage {
     pub fn collect(records: &Records) -> Coverage {
+        let failed: BTreeSet<String> = records
+            .results
+            .lock()
+            .iter()
+            .filter(|r| r.outcome == "failed")
+            .map(|r| r.key())
+            .collect();
         let mut by_row: BTreeMap<u32, EndpointCoverage> = BTreeMap::new();
         for hit in records.hits.lock().iter() {
             let entry = by_row.entry(hit.row).or_default();
             entry.statuses.insert(hit.status);
             match column(&hit.credential) {
-                Some(col) => entry.credentials.insert(col.to_owned()),
+                Some(col) => {
+                    if failed.contains(&hit.scenario) {
+                        entry.failed_cells.insert(col.to_owned());
+                    }
+                    entry.credentials.insert(col.to_owned())
+                }
                 None => entry.error_credentials.insert(hit.credential.clone()),
             };
         }

@@ -188,11 +188,14 @@ pub async fn run(
         // The instance ends with the run; a failure to stop it changes no verdict.
         drop(server);
     }
+    // Collected before the outcome is built: `collect` locks the results itself.
+    let coverage = coverage::Coverage::collect(&records);
+    let results = records.results.lock().clone();
     let outcome = ConformOutcome {
         run_id,
-        results: records.results.lock().clone(),
+        results,
         leftovers,
-        coverage: coverage::Coverage::collect(&records),
+        coverage,
         report_dir,
         interrupted,
         redactor: redactor.clone(),

@@ -219,9 +219,11 @@ pub async fn run_features(
             let shared = Arc::clone(&before_target);
             let tags = tags(feature, rule, scenario);
             let faults = faults.clone();
+            let key = super::context::scenario_key(&feature.name, scenario.position.line);
             async move {
                 world.records = Some(Arc::clone(&records));
                 world.tags = tags.clone();
+                world.scenario_key = key;
                 let needs_fresh =
                     shared.embedded && tags.iter().any(|t| FRESH_TAGS.contains(&t.as_str()));
                 if needs_fresh {

@@ -41,6 +41,8 @@ pub struct ApiWorld {
     pub rate_limited: u32,
     /// The scenario's tags (feature, rule and scenario), without `@`.
     pub tags: Vec<String>,
+    /// `feature:line` of the scenario (coverage ties its requests to its outcome).
+    pub scenario_key: String,
 }
 
 // Debug is what cucumber's writers print for a failed scenario: it shows nothing secret.
@@ -226,6 +228,7 @@ impl ApiWorld {
                 };
                 records.hits.lock().push(Hit {
                     row: endpoint.row,
+                    scenario: self.scenario_key.clone(),
                     credential,
                     status: exchange.status,
                 });

@@ -1,0 +1,445 @@
+//! `tidegauge run`, the one-verdict job: conformance, then metrics, then load (whose outcome
+//! carries the reconciliation with the server's counters and the baseline deltas), against
+//! one target — the embedded reference target when no base URL is configured. A failing
+//! phase does not stop the next ones unless `--fail-fast`; an interruption stops them. Every
+//! phase's engine writes its own reports into `reports/<run id>/<phase>/`, and the run writes
+//! `report.json`, `junit.xml` and `report.html` beside them (`crate::report`), whatever the
+//! verdict. The exit code comes from the phases' codes through `exit::combine`.
+//!
+//! `config` owns the layering of the configuration; `progress` the spinners.
+
+pub mod config;
+pub mod progress;
+
+use crate::conform::{self, ConformConfig, CucumberOptions};
+use crate::console::Console;
+use crate::error::Error;
+use crate::exit;
+use crate::http::{ClientOptions, Redactor};
+use crate::load::outcome::{LoadOutcome, LoadVerdict};
+use crate::metrics::contract::{Contract, Kind};
+use crate::metrics::findings::Severity;
+use crate::metrics::run::{MetricsConfig, MetricsOutcome};
+use crate::report::{
+    self, ConformCounts, ConformDetails, ContractRow, MetricsCounts, MetricsDetails, Phase,
+    PhaseStatus, Phases, Redaction, RunReport, TargetInfo, Verdict,
+};
+pub use config::{PhaseName, RunFlags, RunPlan};
+use progress::PhaseProgress;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What a finished run produced.
+pub struct RunOutcome {
+    pub report: RunReport,
+    /// `reports/<run id>/`.
+    pub dir: PathBuf,
+    /// Every secret of the run (the configuration's and each engine's), for leak sweeps.
+    pub redaction: Redaction,
+}
+
+/// Runs every phase the plan does not skip, writes the reports, prints the summary (or
+/// report.json with `--json`). `Err` only when no report could be written at all.
+pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Error> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let run_id = format!(
+        "{}-{}",
+        started_at.format("%Y%m%dT%H%M%SZ"),
+        crate::server::secrets::random_hex(2)
+    );
+    let dir = plan.reports.join(&run_id);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::Usage(format!(
+            "cannot create the reports folder {}: {e} (--reports)",
+            dir.display()
+        ))
+    })?;
+    let own = Redactor::new();
+    for secret in &plan.secrets {
+        own.add_secret(secret);
+    }
+    let mut redaction = Redaction::default();
+    redaction.add(own.clone());
+    for warning in &plan.warnings {
+        console.progress(&format!("tidegauge: warning: {}\n", own.redact(warning)));
+    }
+
+    let mut stop: Option<String> = None;
+    let conform = match skip_reason(&plan, PhaseName::Conform, &stop) {
+        Some(reason) => Phase::skipped(reason),
+        None => {
+            timed(&plan, console, PhaseName::Conform, |c| {
+                conform_phase(&plan, &dir, c, &mut redaction)
+            })
+            .await
+        }
+    };
+    note_stop(&plan, console, "conformance", &conform, &mut stop);
+    let metrics = match skip_reason(&plan, PhaseName::Metrics, &stop) {
+        Some(reason) => Phase::skipped(reason),
+        None => {
+            timed(&plan, console, PhaseName::Metrics, |c| {
+                metrics_phase(&plan, &dir, c, &mut redaction)
+            })
+            .await
+        }
+    };
+    note_stop(&plan, console, "metrics", &metrics, &mut stop);
+    let load = match skip_reason(&plan, PhaseName::Load, &stop) {
+        Some(reason) => Phase::skipped(reason),
+        None => {
+            timed(&plan, console, PhaseName::Load, |c| {
+                load_phase(&plan, &dir, c)
+            })
+            .await
+        }
+    };
+
+    let exit_code = exit::combine(&[conform.exit_code, metrics.exit_code, load.exit_code]);
+    let report = RunReport {
+        schema_version: report::SCHEMA_VERSION,
+        run_id,
+        tidegauge_version: env!("CARGO_PKG_VERSION").to_owned(),
+        started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        duration_s: started.elapsed().as_secs_f64(),
+        target: TargetInfo {
+            base_url: plan.base_url.as_deref().map(|u| own.redact(u)),
+            embedded: plan.base_url.is_none(),
+            reference_faults: plan
+                .reference_faults
+                .iter()
+                .map(|f| f.name().to_owned())
+                .collect(),
+        },
+        verdict: verdict_of(exit_code),
+        exit_code,
+        phases: Phases {
+            conform,
+            metrics,
+            load,
+        },
+        warnings: plan.warnings.iter().map(|w| own.redact(w)).collect(),
+    };
+    let written = report::write(&report, &dir, &redaction);
+    let summary = redaction.redact(&report::console::summary(&report, &dir));
+    if plan.json {
+        match report::json::render(&report) {
+            Ok(text) => console.print(&redaction.redact(&text)),
+            Err(error) => console.progress(&format!("tidegauge: {error:#}\n")),
+        }
+        if !plan.quiet {
+            console.progress(&summary);
+        }
+    } else {
+        console.print(&summary);
+    }
+    written.map_err(|e| Error::Harness(e.context("writing the run's reports")))?;
+    Ok(RunOutcome {
+        report,
+        dir,
+        redaction,
+    })
+}
+
+fn verdict_of(exit_code: u8) -> Verdict {
+    match exit_code {
+        exit::PASSED => Verdict::Passed,
+        exit::INTERRUPTED | exit::TERMINATED => Verdict::Interrupted,
+        exit::CONFORMANCE_FAILED
+        | exit::METRICS_FAILED
+        | exit::LOAD_THRESHOLDS_BREACHED
+        | exit::LOAD_INVALID => Verdict::Failed,
+        _ => Verdict::Error,
+    }
+}
+
+/// Why a phase does not run: skipped by the configuration, or stopped by an earlier phase.
+fn skip_reason(plan: &RunPlan, phase: PhaseName, stop: &Option<String>) -> Option<String> {
+    if plan.skip.contains(&phase) {
+        return Some(format!(
+            "skipped by configuration (--skip {})",
+            phase.name()
+        ));
+    }
+    stop.clone()
+}
+
+/// After a phase: with `--fail-fast` a failure or error stops the rest; an interruption
+/// (Ctrl-C, SIGTERM) always does.
+fn note_stop<T>(
+    plan: &RunPlan,
+    console: &Console,
+    name: &str,
+    phase: &Phase<T>,
+    stop: &mut Option<String>,
+) {
+    if stop.is_some() {
+        return;
+    }
+    if phase.status == PhaseStatus::Interrupted || console.interrupt.is_requested() {
+        *stop = Some("not run: the run was interrupted".into());
+    } else if plan.fail_fast && phase.stops_fail_fast() {
+        *stop = Some(format!("not run: --fail-fast after the {name} phase"));
+    }
+}
+
+/// Runs one phase under its progress display and stamps its duration.
+async fn timed<T, F, Fut>(plan: &RunPlan, console: &Console, name: PhaseName, phase: F) -> Phase<T>
+where
+    F: FnOnce(Console) -> Fut,
+    Fut: std::future::Future<Output = Phase<T>>,
+{
+    let label = match name {
+        PhaseName::Conform => "conformance",
+        PhaseName::Metrics => "metrics",
+        PhaseName::Load => "load",
+    };
+    let (progress, phase_console) = PhaseProgress::start(console, label, plan.quiet);
+    let started = Instant::now();
+    let mut result = phase(phase_console).await;
+    result.duration_s = started.elapsed().as_secs_f64();
+    let status = match result.status {
+        PhaseStatus::Passed => "passed",
+        PhaseStatus::Failed => "FAILED",
+        PhaseStatus::Error => "ERROR",
+        PhaseStatus::Skipped => "skipped",
+        PhaseStatus::Interrupted => "interrupted",
+    };
+    progress.finish(status, result.duration_s);
+    result
+}
+
+/// Moves an engine's report folder (`<run dir>/<engine run id>`) to `<run dir>/<name>`;
+/// returns the folder the files are in and their paths relative to the run folder.
+fn adopt(dir: &Path, engine_dir: &Path, name: &str, files: &[&str]) -> Vec<String> {
+    let target = dir.join(name);
+    let folder = if std::fs::rename(engine_dir, &target).is_ok() {
+        target
+    } else {
+        engine_dir.to_path_buf()
+    };
+    let relative = folder.strip_prefix(dir).unwrap_or(&folder).to_path_buf();
+    files
+        .iter()
+        .filter(|f| folder.join(f).is_file())
+        .map(|f| relative.join(f).display().to_string())
+        .collect()
+}
+
+fn client_options(plan: &RunPlan) -> ClientOptions {
+    ClientOptions {
+        timeout: plan.request_timeout,
+        ..ClientOptions::default()
+    }
+}
+
+async fn conform_phase(
+    plan: &RunPlan,
+    dir: &Path,
+    console: Console,
+    redaction: &mut Redaction,
+) -> Phase<ConformDetails> {
+    let mut argv = vec!["conform".to_owned()];
+    if let Some(tags) = &plan.tags {
+        argv.extend(["--tags".to_owned(), tags.clone()]);
+    }
+    if plan.fail_fast {
+        argv.push("--fail-fast".to_owned());
+    }
+    let cucumber = match <CucumberOptions as clap::Parser>::try_parse_from(&argv) {
+        Ok(options) => options,
+        Err(error) => {
+            let error = Error::Usage(format!(
+                "the conformance options {:?} are not valid: {}",
+                &argv[1..],
+                error.to_string().lines().next().unwrap_or_default()
+            ));
+            return Phase::error(&error, 0.0);
+        }
+    };
+    let config = ConformConfig {
+        base_url: plan.base_url.clone(),
+        metrics_key: plan.metrics_key.clone(),
+        features: plan.features.clone(),
+        reports: dir.to_path_buf(),
+        profile: plan.profile,
+        safety: Default::default(),
+        client: client_options(plan),
+        placeholder_base: None,
+        preprovisioned: plan.preprovisioned.clone(),
+        reference_faults: plan.reference_faults.clone(),
+        cucumber,
+    };
+    match conform::run(config, &console).await {
+        Err(error) => Phase::error(&error, 0.0),
+        Ok(outcome) => {
+            redaction.add(outcome.redactor.clone());
+            let files = adopt(
+                dir,
+                &outcome.report_dir,
+                "conform",
+                &["junit.xml", "cucumber.json", "conform.json"],
+            );
+            let (status, exit_code) = if outcome.interrupted {
+                (PhaseStatus::Interrupted, exit::INTERRUPTED)
+            } else if outcome.passed() {
+                (PhaseStatus::Passed, exit::PASSED)
+            } else {
+                (PhaseStatus::Failed, exit::CONFORMANCE_FAILED)
+            };
+            let matrix = report::matrix::Matrix::from_coverage(&outcome.coverage);
+            Phase {
+                status,
+                exit_code,
+                message: None,
+                duration_s: 0.0,
+                details: Some(ConformDetails {
+                    counts: ConformCounts::of(&outcome.results, outcome.leftovers.len()),
+                    scenarios: outcome.results,
+                    leftovers: outcome.leftovers,
+                    coverage: outcome.coverage,
+                    matrix,
+                    files,
+                }),
+            }
+        }
+    }
+}
+
+async fn metrics_phase(
+    plan: &RunPlan,
+    dir: &Path,
+    console: Console,
+    redaction: &mut Redaction,
+) -> Phase<MetricsDetails> {
+    let contract = Contract::built_in();
+    let config = MetricsConfig {
+        base_url: plan.base_url.clone(),
+        metrics_key: plan.metrics_key.clone(),
+        snapshot_path: "/metrics/json".into(),
+        contract: contract.clone(),
+        profile: plan.profile,
+        reports: dir.to_path_buf(),
+        client: client_options(plan),
+        reference_faults: plan.reference_faults.clone(),
+    };
+    match crate::metrics::run::run(config, &console).await {
+        Err(error) => Phase::error(&error, 0.0),
+        Ok(outcome) => {
+            redaction.add(outcome.redactor.clone());
+            let files = adopt(dir, &outcome.report_dir, "metrics", &["metrics.json"]);
+            let passed = outcome.passed();
+            Phase {
+                status: if passed {
+                    PhaseStatus::Passed
+                } else {
+                    PhaseStatus::Failed
+                },
+                exit_code: if passed {
+                    exit::PASSED
+                } else {
+                    exit::METRICS_FAILED
+                },
+                message: None,
+                duration_s: 0.0,
+                details: Some(metrics_details(&contract, outcome, files)),
+            }
+        }
+    }
+}
+
+/// The metrics phase as the report shows it: counts, the contract table, the findings.
+pub fn metrics_details(
+    contract: &Contract,
+    outcome: MetricsOutcome,
+    files: Vec<String>,
+) -> MetricsDetails {
+    let count = |s: Severity| outcome.findings.iter().filter(|f| f.severity == s).count();
+    let counts = MetricsCounts {
+        failures: count(Severity::Failure),
+        assumptions_not_met: count(Severity::AssumptionNotMet),
+        warnings: count(Severity::Warning),
+        info: count(Severity::Info),
+    };
+    let rows = contract
+        .family
+        .iter()
+        .map(|family| {
+            let named: Vec<_> = outcome
+                .findings
+                .iter()
+                .filter(|f| f.family == family.name && f.severity < Severity::Info)
+                .collect();
+            let status = if named.iter().any(|f| f.severity == Severity::Failure) {
+                "failed"
+            } else if named.is_empty() {
+                "passed"
+            } else {
+                "warning"
+            };
+            ContractRow {
+                family: family.name.clone(),
+                kind: match family.kind {
+                    Kind::Counter => "counter",
+                    Kind::Gauge => "gauge",
+                    Kind::Histogram => "histogram",
+                }
+                .to_owned(),
+                labels: family.labels.clone(),
+                status: status.to_owned(),
+                findings: named
+                    .iter()
+                    .map(|f| format!("{}: {}", f.rule, f.message))
+                    .collect(),
+            }
+        })
+        .collect();
+    MetricsDetails {
+        counts,
+        scrape_millis: outcome.scrape_millis,
+        scrape_bytes: outcome.scrape_bytes,
+        series: outcome.series,
+        contract: rows,
+        findings: outcome.findings,
+        files,
+    }
+}
+
+// ─── THE LOAD PHASE PLUGS IN HERE ────────────────────────────────────────────────────────
+// When `load::run(config, console) -> Result<LoadOutcome, Error>` exists, replace the body of
+// `load_phase` with: build the `load::LoadConfig` from `plan` (`plan.load_plan`, `plan.base_url`,
+// `plan.metrics_key`, `plan.reference_faults`, `plan.request_timeout`, reports into `dir`), call
+// it with `&console`, then return `load_phase_from(result)`; move `<dir>/<load run id>` to
+// `<dir>/load` with `adopt` and add the engine's redactor to the run's `Redaction` (take
+// `redaction: &mut Redaction` like the other phases). The report, JUnit, HTML (charts,
+// thresholds, reconciliation, baseline) and exit codes 5 and 6 already read a `LoadOutcome`.
+async fn load_phase(plan: &RunPlan, dir: &Path, console: Console) -> Phase<LoadOutcome> {
+    let _ = (dir, console);
+    Phase::skipped(format!(
+        "the load engine is not in this build yet: plan {} was not run",
+        plan.load_plan.display()
+    ))
+}
+
+/// A finished load run as the load phase: passed, thresholds breached (exit 5), invalid
+/// (exit 6) or interrupted; an error (usage 2, harness 3) has no details.
+pub fn load_phase_from(result: Result<LoadOutcome, Error>) -> Phase<LoadOutcome> {
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(error) => return Phase::error(&error, 0.0),
+    };
+    let (status, exit_code) = match outcome.verdict {
+        LoadVerdict::Passed => (PhaseStatus::Passed, exit::PASSED),
+        LoadVerdict::ThresholdsBreached => (PhaseStatus::Failed, exit::LOAD_THRESHOLDS_BREACHED),
+        LoadVerdict::Invalid => (PhaseStatus::Failed, exit::LOAD_INVALID),
+        LoadVerdict::Interrupted => (PhaseStatus::Interrupted, exit::INTERRUPTED),
+    };
+    Phase {
+        status,
+        exit_code,
+        message: None,
+        duration_s: outcome.duration_s,
+        details: Some(outcome),
+    }
+}
