@@ -47,6 +47,19 @@ pub struct RunReport {
     pub warnings: Vec<String>,
 }
 
+impl RunReport {
+    /// Sets `exit_code` and `verdict` from the phases' codes (`exit::combine`).
+    pub fn decide(&mut self) {
+        let phases = &self.phases;
+        self.exit_code = crate::exit::combine(&[
+            phases.conform.exit_code,
+            phases.metrics.exit_code,
+            phases.load.exit_code,
+        ]);
+        self.verdict = Verdict::of(self.exit_code);
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct TargetInfo {
     /// The base URL, or `None` for the embedded reference target.
@@ -63,6 +76,21 @@ pub enum Verdict {
     Failed,
     Error,
     Interrupted,
+}
+
+impl Verdict {
+    /// The verdict an exit code stands for.
+    pub fn of(exit_code: u8) -> Verdict {
+        use crate::exit::*;
+        match exit_code {
+            PASSED => Verdict::Passed,
+            INTERRUPTED | TERMINATED => Verdict::Interrupted,
+            CONFORMANCE_FAILED | METRICS_FAILED | LOAD_THRESHOLDS_BREACHED | LOAD_INVALID => {
+                Verdict::Failed
+            }
+            _ => Verdict::Error,
+        }
+    }
 }
 
 /// The phases in the order they run.

@@ -96,8 +96,7 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
         }
     };
 
-    let exit_code = exit::combine(&[conform.exit_code, metrics.exit_code, load.exit_code]);
-    let report = RunReport {
+    let mut report = RunReport {
         schema_version: report::SCHEMA_VERSION,
         run_id,
         tidegauge_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -112,8 +111,8 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
                 .map(|f| f.name().to_owned())
                 .collect(),
         },
-        verdict: verdict_of(exit_code),
-        exit_code,
+        verdict: Verdict::Error,
+        exit_code: exit::HARNESS,
         phases: Phases {
             conform,
             metrics,
@@ -121,6 +120,7 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
         },
         warnings: plan.warnings.iter().map(|w| own.redact(w)).collect(),
     };
+    report.decide();
     let written = report::write(&report, &dir, &redaction);
     let summary = redaction.redact(&report::console::summary(&report, &dir));
     if plan.json {
@@ -140,18 +140,6 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
         dir,
         redaction,
     })
-}
-
-fn verdict_of(exit_code: u8) -> Verdict {
-    match exit_code {
-        exit::PASSED => Verdict::Passed,
-        exit::INTERRUPTED | exit::TERMINATED => Verdict::Interrupted,
-        exit::CONFORMANCE_FAILED
-        | exit::METRICS_FAILED
-        | exit::LOAD_THRESHOLDS_BREACHED
-        | exit::LOAD_INVALID => Verdict::Failed,
-        _ => Verdict::Error,
-    }
 }
 
 /// Why a phase does not run: skipped by the configuration, or stopped by an earlier phase.
