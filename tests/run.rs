@@ -13,6 +13,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 use tidegauge::cli::{Cli, Command as Sub};
 use tidegauge::console::Console;
 use tidegauge::load::outcome::{
@@ -102,14 +103,52 @@ fn tool(program: &str, package: &str) -> Option<String> {
     Some(program.to_owned())
 }
 
+/// Runs `command` to completion, killing it (and failing) past `limit`: a browser that hangs
+/// must not hang the suite.
+fn output_within(command: &mut Command, limit: Duration) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
 fn xmllint_validates(path: &Path) -> Option<Result<(), String>> {
     let xmllint = tool("xmllint", "libxml2-utils")?;
     let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/junit-10.xsd");
-    let output = Command::new(xmllint)
-        .args(["--noout", "--schema", schema])
-        .arg(path)
-        .output()
-        .expect("xmllint runs");
+    let output = output_within(
+        Command::new(xmllint)
+            .args(["--noout", "--schema", schema])
+            .arg(path),
+        Duration::from_secs(60),
+    );
     Some(if output.status.success() {
         Ok(())
     } else {
@@ -341,7 +380,7 @@ fn sample_load() -> LoadOutcome {
 fn with_load(report: &RunReport, load: LoadOutcome) -> RunReport {
     let mut report = report.clone();
     report.phases.load = load_phase_from(Ok(load));
-    report.decide();
+    report.decide(false);
     report
 }
 
@@ -366,7 +405,8 @@ fn report_html_renders_in_chromium_with_the_matrix_and_the_charts() {
     let screenshot = out.join("report-screenshot.png");
     let _ = std::fs::remove_file(&screenshot);
     let chromium_with = |extra: &[String]| {
-        let output = Command::new(&chromium)
+        let mut command = Command::new(&chromium);
+        command
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -380,9 +420,8 @@ fn report_html_renders_in_chromium_with_the_matrix_and_the_charts() {
             ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(extra)
-            .arg(format!("file://{}", page.display()))
-            .output()
-            .expect("chromium runs");
+            .arg(format!("file://{}", page.display()));
+        let output = output_within(&mut command, Duration::from_secs(120));
         assert!(
             output.status.success(),
             "{}",
@@ -632,7 +671,7 @@ async fn configuration_errors_exit_2() {
         for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("TIDEGAUGE_")) {
             command.env_remove(name);
         }
-        let output = command.output().unwrap();
+        let output = output_within(&mut command, Duration::from_secs(120));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(

@@ -88,7 +88,7 @@ pub fn latency_histogram(stats: &LatencyStats) -> anyhow::Result<Option<String>>
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(56)
-            .build_cartesian_2d((0..count).into_segmented(), 0..top + top / 10 + 1)?;
+            .build_cartesian_2d((0..count).into_segmented(), 0..headroom(top))?;
         let label = |value: &SegmentValue<u32>| match value {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => buckets
                 .get(*i as usize)
@@ -115,6 +115,12 @@ pub fn latency_histogram(stats: &LatencyStats) -> anyhow::Result<Option<String>>
     Ok(Some(svg))
 }
 
+/// The top of a count axis: a tenth above the highest value (saturating: counts come from
+/// outside and may be absurd).
+fn headroom(top: u64) -> u64 {
+    top.saturating_add(top / 10).saturating_add(1)
+}
+
 fn last_second(points: &[TimelinePoint]) -> u32 {
     points.iter().map(|p| p.second).max().unwrap_or(0).max(1)
 }
@@ -134,7 +140,7 @@ pub fn throughput(points: &[TimelinePoint]) -> anyhow::Result<Option<String>> {
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(56)
-            .build_cartesian_2d(0..last_second(points), 0..top + top / 10 + 1)?;
+            .build_cartesian_2d(0..last_second(points), 0..headroom(top))?;
         chart
             .configure_mesh()
             .x_desc("second of the measured phase")
@@ -175,7 +181,7 @@ pub fn latency_timeline(points: &[TimelinePoint]) -> anyhow::Result<Option<Strin
         .iter()
         .map(|p| finite(p.p99_ms).max(finite(p.p95_ms)).max(finite(p.p50_ms)))
         .fold(0.0_f64, f64::max)
-        .max(1.0);
+        .clamp(1.0, 1.0e9);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();

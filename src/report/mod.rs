@@ -48,13 +48,20 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Sets `exit_code` and `verdict` from the phases' codes (`exit::combine`).
-    pub fn decide(&mut self) {
+    /// Sets `exit_code` and `verdict` from the phases' codes (`exit::combine`); `interrupted`:
+    /// the run was asked to stop (Ctrl-C, SIGTERM), whichever phase was running then.
+    pub fn decide(&mut self, interrupted: bool) {
         let phases = &self.phases;
+        let interruption = if interrupted {
+            crate::exit::INTERRUPTED
+        } else {
+            crate::exit::PASSED
+        };
         self.exit_code = crate::exit::combine(&[
             phases.conform.exit_code,
             phases.metrics.exit_code,
             phases.load.exit_code,
+            interruption,
         ]);
         self.verdict = Verdict::of(self.exit_code);
     }
@@ -302,4 +309,71 @@ pub fn latest(reports: &Path) -> Option<PathBuf> {
         .ok()
         .or_else(|| std::fs::read_to_string(&latest).ok().map(PathBuf::from))?;
     Some(reports.join(target))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skipped_run() -> RunReport {
+        RunReport {
+            schema_version: SCHEMA_VERSION,
+            run_id: "20261204T000000Z-0000".into(),
+            tidegauge_version: "0".into(),
+            started_at: "2026-12-04T00:00:00Z".into(),
+            duration_s: 0.0,
+            target: TargetInfo {
+                base_url: None,
+                embedded: true,
+                reference_faults: vec![],
+            },
+            verdict: Verdict::Error,
+            exit_code: crate::exit::HARNESS,
+            phases: Phases {
+                conform: Phase::skipped("--skip conform"),
+                metrics: Phase::skipped("--skip metrics"),
+                load: Phase::skipped("--skip load"),
+            },
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_verdict_follows_the_phases_and_an_interruption_wins() {
+        let mut report = skipped_run();
+        report.decide(false);
+        assert_eq!((report.exit_code, report.verdict), (0, Verdict::Passed));
+        report.phases.metrics.exit_code = crate::exit::METRICS_FAILED;
+        report.decide(false);
+        assert_eq!((report.exit_code, report.verdict), (4, Verdict::Failed));
+        report.decide(true);
+        assert_eq!(
+            (report.exit_code, report.verdict),
+            (130, Verdict::Interrupted)
+        );
+        let error = crate::error::Error::Harness(anyhow::anyhow!("target unreachable"));
+        report.phases.metrics = Phase::error(&error, 1.0);
+        report.decide(false);
+        assert_eq!((report.exit_code, report.verdict), (3, Verdict::Error));
+    }
+
+    #[test]
+    fn every_file_is_written_even_for_a_run_without_details() {
+        let dir = std::env::temp_dir().join(format!(
+            "tidegauge-report-{}",
+            crate::server::secrets::random_hex(4)
+        ));
+        let run = dir.join("20261204T000000Z-0000");
+        std::fs::create_dir_all(&run).unwrap();
+        let mut report = skipped_run();
+        report.decide(false);
+        write(&report, &run, &Redaction::default()).unwrap();
+        for name in FILES {
+            assert!(run.join(name).is_file(), "{name}");
+        }
+        assert_eq!(latest(&dir), Some(run.clone()));
+        // A folder that cannot be written is an error, not a panic, and names the file.
+        let error = write(&report, &dir.join("missing/run"), &Redaction::default()).unwrap_err();
+        assert!(format!("{error:#}").contains("report.json"), "{error:#}");
+    }
 }

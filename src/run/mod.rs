@@ -120,7 +120,7 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
         },
         warnings: plan.warnings.iter().map(|w| own.redact(w)).collect(),
     };
-    report.decide();
+    report.decide(console.interrupt.is_requested());
     let written = report::write(&report, &dir, &redaction);
     let summary = redaction.redact(&report::console::summary(&report, &dir));
     if plan.json {
