@@ -4,3 +4,6 @@
 //! counters, baseline comparison and the load reports.
 
 pub mod outcome;
+pub mod plan;
+pub mod scenario;
+pub mod threshold;
