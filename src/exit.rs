@@ -13,3 +13,20 @@ pub const LOAD_INVALID: u8 = 6;
 pub const INTERRUPTED: u8 = 130;
 /// A run stopped by SIGTERM (128 + SIGTERM).
 pub const TERMINATED: u8 = 143;
+
+/// The exit code of a load run: server-side (reconciliation) failures are metrics failures
+/// (4), then breached thresholds (5), then an invalid run (6) — the order of DEVELOPERS.md.
+pub fn for_load(outcome: &crate::load::outcome::LoadOutcome) -> u8 {
+    use crate::load::outcome::LoadVerdict;
+    let server_failed = outcome
+        .server_findings
+        .iter()
+        .any(|f| f.severity == crate::metrics::findings::Severity::Failure);
+    match outcome.verdict {
+        LoadVerdict::Interrupted => INTERRUPTED,
+        _ if server_failed => METRICS_FAILED,
+        LoadVerdict::ThresholdsBreached => LOAD_THRESHOLDS_BREACHED,
+        LoadVerdict::Invalid => LOAD_INVALID,
+        LoadVerdict::Passed => PASSED,
+    }
+}

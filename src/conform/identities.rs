@@ -92,7 +92,7 @@ fn field(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
         .with_context(|| format!("the answer has no {what} ({pointer})"))
 }
 
-async fn person(
+pub async fn person(
     client: &ApiClient,
     records: &Records,
     ledger: &Ledger,

@@ -281,6 +281,7 @@ impl Plan {
             baseline_tolerance: file.baseline.tolerance.unwrap_or(0.2),
         };
         plan.check_thresholds()?;
+        plan.check_users(None)?;
         Ok(plan)
     }
 
@@ -295,6 +296,22 @@ impl Plan {
             }
         }
         names
+    }
+
+    /// Goose gives each user one scenario: fewer users than scenarios leaves some unrun.
+    /// `users_flag`: goose's `-u`, which beats the plan.
+    pub fn check_users(&self, users_flag: Option<usize>) -> Result<(), String> {
+        if let Model::Closed(closed) = &self.model {
+            let users = users_flag.unwrap_or(closed.users);
+            if users < self.scenarios.len() {
+                return Err(format!(
+                    "{} scenarios but {users} goose users: goose gives each user one scenario, \
+                     so some would never run (raise model.users or -u)",
+                    self.scenarios.len()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Re-checks the thresholds against the plan's names (also after flags changed either).
