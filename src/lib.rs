@@ -66,7 +66,10 @@ async fn run_load(args: cli::load::LoadArgs, console: &console::Console) -> Resu
     Ok(exit::for_load(&outcome))
 }
 
-async fn calibrate(args: cli::load::CalibrateArgs, console: &console::Console) -> Result<u8, Error> {
+async fn calibrate(
+    args: cli::load::CalibrateArgs,
+    console: &console::Console,
+) -> Result<u8, Error> {
     if !(args.seconds > 0.0 && args.seconds <= 600.0) {
         return Err(Error::Usage(format!(
             "--seconds must be in (0, 600] (got {})",

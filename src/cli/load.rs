@@ -24,7 +24,12 @@ pub struct LoadArgs {
     pub rate: Option<String>,
 
     /// Ramp the open model's rate up from this one (e.g. 50/s) over --ramp-time.
-    #[arg(long, value_name = "RATE", requires = "ramp_time", help_heading = "Open model")]
+    #[arg(
+        long,
+        value_name = "RATE",
+        requires = "ramp_time",
+        help_heading = "Open model"
+    )]
     pub ramp_from: Option<String>,
 
     /// How long the open model's ramp lasts (e.g. 5s).

@@ -23,7 +23,10 @@ pub fn load(path: &Path) -> Result<(LatencyStats, Vec<LatencyStats>), String> {
         .map_err(|e| format!("baseline {} is not JSON: {e}", path.display()))?;
     let section = value.get("load").cloned().unwrap_or(value);
     let previous: Previous = serde_json::from_value(section).map_err(|e| {
-        format!("baseline {} is not a tidegauge load report: {e}", path.display())
+        format!(
+            "baseline {} is not a tidegauge load report: {e}",
+            path.display()
+        )
     })?;
     Ok((previous.total, previous.requests))
 }
@@ -34,11 +37,13 @@ pub fn compare(
     requests: &[LatencyStats],
     tolerance: f64,
 ) -> Vec<BaselineDelta> {
-    let pairs = std::iter::once((&baseline.0, total)).chain(
-        requests
+    let pairs = std::iter::once((&baseline.0, total)).chain(requests.iter().filter_map(|now| {
+        baseline
+            .1
             .iter()
-            .filter_map(|now| baseline.1.iter().find(|b| b.name == now.name).map(|b| (b, now))),
-    );
+            .find(|b| b.name == now.name)
+            .map(|b| (b, now))
+    }));
     let mut deltas = Vec::new();
     for (before, now) in pairs {
         let statistics: [(&str, f64, f64, bool); 4] = [
@@ -87,7 +92,10 @@ mod tests {
 
     #[test]
     fn regressions_beyond_the_tolerance_are_flagged() {
-        let baseline = (stats("all requests", 10.0, 1000.0), vec![stats("history", 10.0, 500.0)]);
+        let baseline = (
+            stats("all requests", 10.0, 1000.0),
+            vec![stats("history", 10.0, 500.0)],
+        );
         let now_total = stats("all requests", 11.0, 990.0);
         let now = vec![stats("history", 20.0, 300.0), stats("login", 5.0, 10.0)];
         let deltas = compare(&baseline, &now_total, &now, 0.2);

@@ -115,19 +115,35 @@ pub async fn measure(seconds: Duration) -> Result<Calibration, String> {
         let ends = Instant::now() + seconds;
         let mut workers = tokio::task::JoinSet::new();
         for _ in 0..CONCURRENCY {
-            let (client, recorder, shared, base_url) =
-                (client.clone(), recorder.clone(), shared.clone(), base_url.clone());
+            let (client, recorder, shared, base_url) = (
+                client.clone(),
+                recorder.clone(),
+                shared.clone(),
+                base_url.clone(),
+            );
             let user = VirtualUser::new(identity.clone());
             workers.spawn(async move {
                 while Instant::now() < ends {
                     // Every request is a first page: the canned page is the same each time.
                     user.walker.lock().restart();
-                    let call = user.walker.lock().next(ScenarioKind::History, &user.identity, &shared);
+                    let call =
+                        user.walker
+                            .lock()
+                            .next(ScenarioKind::History, &user.identity, &shared);
                     let url = format!("{base_url}{}", call.path);
-                    let request = exchange::prepare(client.request(call.method.clone(), url), &call);
+                    let request =
+                        exchange::prepare(client.request(call.method.clone(), url), &call);
                     let started = Instant::now();
-                    exchange::finish(request.send().await, &call, &user, &shared, &recorder, started, 1 << 20)
-                        .await;
+                    exchange::finish(
+                        request.send().await,
+                        &call,
+                        &user,
+                        &shared,
+                        &recorder,
+                        started,
+                        1 << 20,
+                    )
+                    .await;
                 }
             });
         }
@@ -149,7 +165,9 @@ pub async fn measure(seconds: Duration) -> Result<Calibration, String> {
         ceiling_rps: completed as f64 / usage.wall.as_secs_f64(),
         generator_cpu: usage.cpu_share(),
         seconds: usage.wall.as_secs_f64(),
-        cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        cpus: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
         measured_at: chrono::Utc::now().to_rfc3339(),
     })
 }

@@ -56,7 +56,10 @@ async fn iterate(user: &mut GooseUser, kind: ScenarioKind, context: &Context) ->
         }
     };
     loop {
-        let call = seat.walker.lock().next(kind, &seat.identity, &context.shared);
+        let call = seat
+            .walker
+            .lock()
+            .next(kind, &seat.identity, &context.shared);
         let builder = exchange::prepare(
             user.get_request_builder(&method_of(&call.method), &call.path)?,
             &call,
@@ -155,7 +158,10 @@ pub async fn run(
             .set_default(GooseDefault::RunTime, run_seconds)?
             .set_default(GooseDefault::NoTelnet, true)?
             .set_default(GooseDefault::NoPrintMetrics, true)?
-            .set_default(GooseDefault::ReportFile, goose_report.to_string_lossy().as_ref())
+            .set_default(
+                GooseDefault::ReportFile,
+                goose_report.to_string_lossy().as_ref(),
+            )
     })()
     .map_err(|e| format!("goose configuration: {e}"))?;
     let watcher = {

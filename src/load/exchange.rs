@@ -4,7 +4,7 @@
 //! the open model's own) and in when latency starts (the send, or the intended send time).
 
 use super::recorder::Recorder;
-use super::scenario::{Call, Judgement, SharedTarget, VuIdentity, Walker};
+use super::scenario::{Call, Judgement, Reply, SharedTarget, VuIdentity, Walker};
 use parking_lot::Mutex;
 use reqwest::{RequestBuilder, Response};
 use std::time::{Duration, Instant};
@@ -102,15 +102,16 @@ pub async fn finish(
     let latency = latency_from.elapsed();
     let (status, judgement, complete) = match answer {
         Ok(answer) => {
-            let (judgement, complete) = user.walker.lock().judge(
-                call,
-                answer.status,
-                answer.content_type.as_deref(),
-                answer.retry_after.as_deref(),
-                &answer.body,
-                &user.identity,
-                shared,
-            );
+            let reply = Reply {
+                status: answer.status,
+                content_type: answer.content_type.as_deref(),
+                retry_after: answer.retry_after.as_deref(),
+                body: &answer.body,
+            };
+            let (judgement, complete) =
+                user.walker
+                    .lock()
+                    .judge(call, &reply, &user.identity, shared);
             (Some(answer.status), judgement, complete)
         }
         Err((status, why)) => {

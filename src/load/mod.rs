@@ -117,7 +117,10 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
     let run_id = crate::server::secrets::random_hex(3);
     let report_dir = config.reports.join(&run_id);
     std::fs::create_dir_all(&report_dir).map_err(|e| {
-        Error::Usage(format!("cannot create the reports folder {}: {e}", report_dir.display()))
+        Error::Usage(format!(
+            "cannot create the reports folder {}: {e}",
+            report_dir.display()
+        ))
     })?;
     let mut notes = Vec::new();
     let mut outcome = LoadOutcome {
@@ -225,7 +228,16 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
         config.plan.model.name(),
         config.plan.name
     ));
-    let measured = measure(&config, &base_url, users, &prepared.shared, &recorder, &report_dir, console).await;
+    let measured = measure(
+        &config,
+        &base_url,
+        users,
+        &prepared.shared,
+        &recorder,
+        &report_dir,
+        console,
+    )
+    .await;
     let measured = match measured {
         Ok(measured) => measured,
         Err(error) => {

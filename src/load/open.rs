@@ -74,11 +74,7 @@ pub struct OpenSetup {
     pub max_body_bytes: usize,
 }
 
-pub async fn run(
-    setup: OpenSetup,
-    plan: &Plan,
-    interrupt: &Interrupt,
-) -> Result<OpenRun, String> {
+pub async fn run(setup: OpenSetup, plan: &Plan, interrupt: &Interrupt) -> Result<OpenRun, String> {
     let order = arrival_order(&plan.scenarios);
     let interrupt = interrupt.clone();
     let model = setup.model.clone();
@@ -110,8 +106,11 @@ async fn schedule(setup: OpenSetup, order: Vec<ScenarioKind>, interrupt: Interru
     let in_flight = Arc::new(AtomicUsize::new(0));
     // Per scenario kind: the instant (µs after start) before which its endpoint asked us
     // to hold back (Retry-After).
-    let held_until: Arc<Vec<AtomicU64>> =
-        Arc::new((0..ScenarioKind::ALL.len()).map(|_| AtomicU64::new(0)).collect());
+    let held_until: Arc<Vec<AtomicU64>> = Arc::new(
+        (0..ScenarioKind::ALL.len())
+            .map(|_| AtomicU64::new(0))
+            .collect(),
+    );
     let duration = setup.model.duration.as_secs_f64();
     let start = Instant::now() + Duration::from_millis(20);
     let (mut intended_count, mut late, mut dropped, mut held) = (0u64, 0u64, 0u64, 0u64);
@@ -125,7 +124,10 @@ async fn schedule(setup: OpenSetup, order: Vec<ScenarioKind>, interrupt: Interru
         tokio::time::sleep_until(intended.into()).await;
         intended_count += 1;
         let kind = order[(index as usize) % order.len()];
-        let kind_slot = ScenarioKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        let kind_slot = ScenarioKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0);
         let since_start = intended.saturating_duration_since(start).as_micros() as u64;
         if held_until[kind_slot].load(Ordering::Relaxed) > since_start {
             held += 1;
@@ -237,7 +239,13 @@ mod tests {
     fn arrivals_are_spread_by_weight() {
         let order = arrival_order(&[(ScenarioKind::History, 3), (ScenarioKind::Explore, 1)]);
         assert_eq!(order.len(), 4);
-        assert_eq!(order.iter().filter(|k| **k == ScenarioKind::History).count(), 3);
+        assert_eq!(
+            order
+                .iter()
+                .filter(|k| **k == ScenarioKind::History)
+                .count(),
+            3
+        );
     }
 
     #[test]
@@ -251,9 +259,15 @@ mod tests {
             calibrated_ceiling: None,
         };
         assert!(invalid_reasons(&kept).is_empty());
-        let late = ScheduleStats { late: 30, ..kept.clone() };
+        let late = ScheduleStats {
+            late: 30,
+            ..kept.clone()
+        };
         assert!(invalid_reasons(&late)[0].contains("30 late"));
-        let hot = ScheduleStats { generator_cpu: 0.97, ..kept };
+        let hot = ScheduleStats {
+            generator_cpu: 0.97,
+            ..kept
+        };
         assert!(invalid_reasons(&hot)[0].contains("saturated"));
     }
 }

@@ -66,7 +66,10 @@ impl Series {
         let mut buckets = Vec::new();
         if !self.latency.is_empty() {
             for step in self.latency.iter_log(1000, 2.0) {
-                buckets.push((ms(step.value_iterated_to()), step.count_since_last_iteration()));
+                buckets.push((
+                    ms(step.value_iterated_to()),
+                    step.count_since_last_iteration(),
+                ));
             }
         }
         LatencyStats {
@@ -126,12 +129,22 @@ impl Recorder {
     /// Records one finished request: `latency` as the model measures it (from the send in
     /// the closed model, from the intended send time in the open one); `status` is `None`
     /// when no answer came.
-    pub fn record(&self, call: &Call, latency: Duration, status: Option<u16>, judgement: &Judgement) {
+    pub fn record(
+        &self,
+        call: &Call,
+        latency: Duration,
+        status: Option<u16>,
+        judgement: &Judgement,
+    ) {
         let micros = u64::try_from(latency.as_micros()).unwrap_or(MAX_MICROS);
         let second = self.started.elapsed().as_secs() as usize;
         let mut inner = self.inner.lock();
         inner.total.add(micros, judgement);
-        inner.requests.entry(call.name).or_default().add(micros, judgement);
+        inner
+            .requests
+            .entry(call.name)
+            .or_default()
+            .add(micros, judgement);
         inner
             .scenarios
             .entry(call.kind.name())
@@ -168,7 +181,12 @@ impl Recorder {
     pub fn summarise(
         &self,
         seconds: f64,
-    ) -> (LatencyStats, Vec<LatencyStats>, Vec<LatencyStats>, Vec<TimelinePoint>) {
+    ) -> (
+        LatencyStats,
+        Vec<LatencyStats>,
+        Vec<LatencyStats>,
+        Vec<TimelinePoint>,
+    ) {
         let inner = self.inner.lock();
         let total = inner.total.stats("all requests", seconds);
         let by_name = |map: &BTreeMap<&'static str, Series>| {
@@ -192,7 +210,12 @@ impl Recorder {
                 }
             })
             .collect();
-        (total, by_name(&inner.requests), by_name(&inner.scenarios), timeline)
+        (
+            total,
+            by_name(&inner.requests),
+            by_name(&inner.scenarios),
+            timeline,
+        )
     }
 }
 
@@ -229,8 +252,18 @@ mod tests {
         for ms in 1..=100u64 {
             recorder.record(&call, Duration::from_millis(ms), Some(200), &Judgement::Ok);
         }
-        recorder.record(&call, Duration::from_millis(5), Some(500), &Judgement::Failed("x".into()));
-        recorder.record(&call, Duration::from_millis(5), None, &Judgement::Failed("x".into()));
+        recorder.record(
+            &call,
+            Duration::from_millis(5),
+            Some(500),
+            &Judgement::Failed("x".into()),
+        );
+        recorder.record(
+            &call,
+            Duration::from_millis(5),
+            None,
+            &Judgement::Failed("x".into()),
+        );
         let (total, requests, scenarios, timeline) = recorder.summarise(2.0);
         assert_eq!((total.ok, total.errors), (100, 2));
         assert!((total.p95_ms - 95.0).abs() < 0.2, "{}", total.p95_ms);
@@ -243,7 +276,11 @@ mod tests {
         let buckets: u64 = total.buckets.iter().map(|(_, n)| n).sum();
         assert_eq!(buckets, 102);
         let sent = recorder.sent();
-        let key = ("GET".to_owned(), "/api/explore/agencies".to_owned(), "200".to_owned());
+        let key = (
+            "GET".to_owned(),
+            "/api/explore/agencies".to_owned(),
+            "200".to_owned(),
+        );
         assert_eq!(sent[&key], 100);
         assert_eq!(recorder.unanswered(), 1);
     }

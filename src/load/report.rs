@@ -48,7 +48,11 @@ pub fn summary(outcome: &LoadOutcome) -> String {
         "  {:<14} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9}\n",
         "request", "ok", "errors", "429", "rps", "p50", "p95", "p99"
     ));
-    for stats in outcome.requests.iter().chain(std::iter::once(&outcome.total)) {
+    for stats in outcome
+        .requests
+        .iter()
+        .chain(std::iter::once(&outcome.total))
+    {
         out.push_str(&format!(
             "  {:<14} {:>8} {:>6} {:>6} {:>9.1} {:>8.1}ms {:>7.1}ms {:>7.1}ms\n",
             stats.name,
@@ -109,6 +113,9 @@ pub fn summary(outcome: &LoadOutcome) -> String {
     for note in &outcome.notes {
         out.push_str(&format!("  note: {note}\n"));
     }
-    out.push_str(&format!("  reports: load.json, goose.html in run {}\n", outcome.run_id));
+    out.push_str(&format!(
+        "  reports: load.json, goose.html in run {}\n",
+        outcome.run_id
+    ));
     out
 }

@@ -124,6 +124,15 @@ pub struct Call {
     content: Option<String>,
 }
 
+/// The parts of an answer that are judged.
+#[derive(Clone, Copy, Debug)]
+pub struct Reply<'a> {
+    pub status: u16,
+    pub content_type: Option<&'a str>,
+    pub retry_after: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
 /// How one answer was judged.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Judgement {
@@ -240,13 +249,16 @@ impl Walker {
     pub fn judge(
         &mut self,
         call: &Call,
-        status: u16,
-        content_type: Option<&str>,
-        retry_after: Option<&str>,
-        body: &[u8],
+        reply: &Reply,
         vu: &VuIdentity,
         shared: &SharedTarget,
     ) -> (Judgement, bool) {
+        let Reply {
+            status,
+            content_type,
+            retry_after,
+            body,
+        } = *reply;
         if status == 429 && call.kind.rate_limited() {
             let wait = retry_after
                 .and_then(|v| v.trim().parse::<u64>().ok())
@@ -544,6 +556,20 @@ mod tests {
 
     const JSON: Option<&str> = Some("application/json; charset=utf-8");
 
+    fn reply<'a>(
+        status: u16,
+        content_type: Option<&'a str>,
+        retry_after: Option<&'a str>,
+        body: &'a [u8],
+    ) -> Reply<'a> {
+        Reply {
+            status,
+            content_type,
+            retry_after,
+            body,
+        }
+    }
+
     #[test]
     fn a_history_walk_follows_the_cursor_to_the_empty_page() {
         let (vu, shared) = fixtures();
@@ -555,8 +581,12 @@ mod tests {
             message("2", "2025-01-01T00:00:02.000Z"),
             message("1", "2025-01-01T00:00:01.000Z")
         );
-        let (judgement, done) =
-            walker.judge(&first, 200, JSON, None, page.as_bytes(), &vu, &shared);
+        let (judgement, done) = walker.judge(
+            &first,
+            &reply(200, JSON, None, page.as_bytes()),
+            &vu,
+            &shared,
+        );
         assert_eq!((judgement, done), (Judgement::Ok, false));
         let second = walker.next(ScenarioKind::History, &vu, &shared);
         assert!(
@@ -564,7 +594,7 @@ mod tests {
             "{}",
             second.path
         );
-        let (judgement, done) = walker.judge(&second, 200, JSON, None, b"[]", &vu, &shared);
+        let (judgement, done) = walker.judge(&second, &reply(200, JSON, None, b"[]"), &vu, &shared);
         assert_eq!((judgement, done), (Judgement::Ok, true));
         assert!(
             !walker
@@ -591,8 +621,12 @@ mod tests {
         for (why, body) in cases {
             let mut walker = Walker::default();
             let call = walker.next(ScenarioKind::History, &vu, &shared);
-            let (judgement, _) =
-                walker.judge(&call, 200, JSON, None, body.as_bytes(), &vu, &shared);
+            let (judgement, _) = walker.judge(
+                &call,
+                &reply(200, JSON, None, body.as_bytes()),
+                &vu,
+                &shared,
+            );
             match judgement {
                 Judgement::Failed(message) => assert!(message.contains(why), "{why}: {message}"),
                 other => panic!("{why}: judged {other:?}"),
@@ -600,7 +634,12 @@ mod tests {
         }
         let mut walker = Walker::default();
         let call = walker.next(ScenarioKind::History, &vu, &shared);
-        let (judgement, _) = walker.judge(&call, 200, Some("text/html"), None, b"[]", &vu, &shared);
+        let (judgement, _) = walker.judge(
+            &call,
+            &reply(200, Some("text/html"), None, b"[]"),
+            &vu,
+            &shared,
+        );
         assert!(matches!(judgement, Judgement::Failed(m) if m.contains("Content-Type")));
     }
 
@@ -609,13 +648,15 @@ mod tests {
         let (vu, shared) = fixtures();
         let mut walker = Walker::default();
         let login = walker.next(ScenarioKind::Login, &vu, &shared);
-        let (judgement, _) = walker.judge(&login, 429, JSON, Some("7"), b"{}", &vu, &shared);
+        let (judgement, _) =
+            walker.judge(&login, &reply(429, JSON, Some("7"), b"{}"), &vu, &shared);
         assert_eq!(
             judgement,
             Judgement::RateLimited(Some(Duration::from_secs(7)))
         );
         let explore = walker.next(ScenarioKind::Explore, &vu, &shared);
-        let (judgement, _) = walker.judge(&explore, 429, JSON, Some("7"), b"{}", &vu, &shared);
+        let (judgement, _) =
+            walker.judge(&explore, &reply(429, JSON, Some("7"), b"{}"), &vu, &shared);
         assert!(matches!(judgement, Judgement::Failed(_)));
     }
 
@@ -627,14 +668,14 @@ mod tests {
         assert_eq!((me.name, me.path.as_str()), ("me", "/api/auth/me"));
         let body = br#"{"id":"u","username":"tg_x_1"}"#;
         assert_eq!(
-            walker.judge(&me, 200, JSON, None, body, &vu, &shared),
+            walker.judge(&me, &reply(200, JSON, None, body), &vu, &shared),
             (Judgement::Ok, false)
         );
         let list = walker.next(ScenarioKind::PatReads, &vu, &shared);
         assert_eq!(list.name, "agencies");
         let body = br#"[{"id":"L","name":"Lobby"},{"id":"A","name":"x"}]"#;
         assert_eq!(
-            walker.judge(&list, 200, JSON, None, body, &vu, &shared),
+            walker.judge(&list, &reply(200, JSON, None, body), &vu, &shared),
             (Judgement::Ok, true)
         );
     }

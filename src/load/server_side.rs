@@ -55,17 +55,20 @@ pub fn reconcile(
                 status: key.2.clone(),
                 sent: *count,
                 counted,
-                ok: counted >= sent && (!exact || counted == sent) && counted <= sent * (1.0 + tolerance),
+                ok: counted >= sent
+                    && (!exact || counted == sent)
+                    && counted <= sent * (1.0 + tolerance),
             }
         })
         .collect();
     // `+ 0.0`: an empty f64 sum is -0.0, which would print as a negative ratio.
     let moved: f64 = deltas.values().sum::<f64>() + 0.0;
-    let errors: f64 = 0.0 + deltas
-        .iter()
-        .filter(|((_, _, status), _)| status.starts_with('5'))
-        .map(|(_, n)| n)
-        .sum::<f64>();
+    let errors: f64 = 0.0
+        + deltas
+            .iter()
+            .filter(|((_, _, status), _)| status.starts_with('5'))
+            .map(|(_, n)| n)
+            .sum::<f64>();
     let server_error_rate = (moved > 0.0).then(|| errors / moved);
     if moved == 0.0 && total_sent > 0 {
         findings.push(Finding::new(

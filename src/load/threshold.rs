@@ -203,8 +203,11 @@ impl Threshold {
     }
 }
 
+/// Reads one reported percentile from the stats.
+type PercentileField = fn(&LatencyStats) -> f64;
+
 fn percentile_of(stats: &LatencyStats, p: f64) -> Option<f64> {
-    const KNOWN: [(f64, fn(&LatencyStats) -> f64); 5] = [
+    const KNOWN: [(f64, PercentileField); 5] = [
         (50.0, |s| s.p50_ms),
         (90.0, |s| s.p90_ms),
         (95.0, |s| s.p95_ms),

@@ -180,7 +180,16 @@ pub async fn run(config: MetricsConfig, console: &Console) -> Result<MetricsOutc
                 &last,
             ));
         }
-        findings.extend(check_snapshot(&config.contract, &config.snapshot_path, &client, key.as_ref(), own).await?);
+        findings.extend(
+            check_snapshot(
+                &config.contract,
+                &config.snapshot_path,
+                &client,
+                key.as_ref(),
+                own,
+            )
+            .await?,
+        );
     }
     findings.push(Finding::new(
         Severity::Info,
