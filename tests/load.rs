@@ -293,3 +293,78 @@ fn goose_flags_are_part_of_the_load_command() {
     assert_eq!(args.goose.throttle_requests, Some(50));
     assert!(Path::new("load/README.md").is_file());
 }
+
+#[tokio::test]
+async fn an_interrupted_load_exits_130_writes_its_report_and_cleans_up() {
+    let server = common::start_with(common::unlimited()).await;
+    let reports = reports_dir();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tidegauge"))
+        .args([
+            "load",
+            "--allow-load",
+            "--allow-rate-limit-probing",
+            "--base-url",
+            &server.url,
+            "--plan",
+            "load/smoke.toml",
+            "--run-time",
+            "30s",
+            "--reports",
+        ])
+        .arg(&reports)
+        .env("TIDEGAUGE_METRICS_KEY", common::METRICS_KEY)
+        .env_remove("TIDEGAUGE_BASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the measured phase runs: Explore is read only by the load itself.
+    let started = std::time::Instant::now();
+    loop {
+        let text = reqwest::Client::new()
+            .get(format!("{}/metrics", server.url))
+            .header("x-metrics-key", common::METRICS_KEY)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("path=\"/api/explore/agencies\"") {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the load never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pid = child.id().to_string();
+    let signalled = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "it stopped at once"
+    );
+    let ran = Ran {
+        code: Ok(130),
+        stdout: stdout.into_owned(),
+        reports,
+    };
+    assert_eq!(ran.report()["verdict"], "interrupted");
+    common::assert_target_is_clean(&server);
+}
