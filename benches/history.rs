@@ -14,7 +14,7 @@ use tidegauge::server::{ServerConfig, spawn};
 
 mod support;
 
-use support::{ensure_wrk, env_number, seed, wrk};
+use support::{ensure_wrk, env_number, seed, side_by_side, wrk};
 
 async fn hello_server() -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -42,18 +42,13 @@ fn main() {
         (target, history_url, pat, hello_url)
     });
     println!("wrk -t2 -c{connections} -d{seconds}s, {rounds} rounds, history then hello in each");
-    let (mut history_total, mut hello_total) = (0.0, 0.0);
-    for round in 1..=rounds {
-        let history = wrk(&history_url, Some(&pat), connections, seconds);
-        let hello = wrk(&hello_url, None, connections, seconds);
-        println!(
-            "round {round}: history {history:>9.0} req/s   hello {hello:>9.0} req/s   ratio {:.2}",
-            history / hello
-        );
-        history_total += history;
-        hello_total += hello;
-    }
-    let (history, hello) = (history_total / rounds as f64, hello_total / rounds as f64);
+    let (history, hello) = side_by_side(
+        rounds,
+        ("history", &mut || {
+            wrk(&history_url, Some(&pat), connections, seconds)
+        }),
+        ("hello", &mut || wrk(&hello_url, None, connections, seconds)),
+    );
     println!("history (limit 50 of 1000, PAT): {history:>9.0} req/s (mean)");
     println!("hello world:                     {hello:>9.0} req/s (mean)");
     println!("ratio history/hello: {:.2} (goal >= 0.50)", history / hello);

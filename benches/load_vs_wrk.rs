@@ -12,7 +12,7 @@
 mod support;
 
 use std::process::Command;
-use support::{ensure_wrk, env_number, seed, wrk};
+use support::{ensure_wrk, env_number, seed, side_by_side, wrk};
 use tidegauge::server::{ServerConfig, spawn};
 
 /// One `tidegauge load` run of the history scenario; returns its request rate.
@@ -86,18 +86,15 @@ fn main() {
     println!(
         "authenticated history (limit 50 of 1000), {connections} connections, {seconds} s, {rounds} rounds"
     );
-    let (mut ours_total, mut wrk_total) = (0.0, 0.0);
-    for round in 1..=rounds {
-        let theirs = wrk(&history_url, Some(&pat), connections, seconds);
-        let ours = tidegauge(&target.url, key, connections, seconds);
-        println!(
-            "round {round}: tidegauge {ours:>9.0} req/s   wrk {theirs:>9.0} req/s   ratio {:.2}",
-            ours / theirs
-        );
-        ours_total += ours;
-        wrk_total += theirs;
-    }
-    let (ours, theirs) = (ours_total / rounds as f64, wrk_total / rounds as f64);
+    let (ours, theirs) = side_by_side(
+        rounds,
+        ("tidegauge", &mut || {
+            tidegauge(&target.url, key, connections, seconds)
+        }),
+        ("wrk", &mut || {
+            wrk(&history_url, Some(&pat), connections, seconds)
+        }),
+    );
     println!("tidegauge (validating every answer): {ours:>9.0} req/s (mean)");
     println!("wrk (counting answers):              {theirs:>9.0} req/s (mean)");
     println!("ratio tidegauge/wrk: {:.2} (goal >= 0.70)", ours / theirs);

@@ -120,23 +120,25 @@ async fn the_smoke_plan_passes_and_reconciles_with_the_server() {
     );
     let run_dir = ran.reports.join(report["run_id"].as_str().unwrap());
     assert!(run_dir.join("goose.html").is_file());
+    // The report is a baseline for the next run.
+    let (total, requests) = tidegauge::load::baseline::load(&run_dir.join("load.json")).unwrap();
+    assert_eq!(total.ok, report["total"]["ok"].as_u64().unwrap());
+    assert_eq!(requests.len(), 7);
     assert!(
         ran.stdout
             .contains("reconciliation with http_requests_total")
     );
 }
 
+/// The hot-path plan, shortened to 3 s, against the reference target with `fault`.
+async fn hot_paths_with(fault: &str) -> Ran {
+    let plan = ["--plan", "load/hot-paths.toml", "--run-time", "3s"];
+    load(&[&plan[..], &["--reference-fault", fault]].concat()).await
+}
+
 #[tokio::test]
 async fn slow_history_breaches_the_history_latency_threshold() {
-    let ran = load(&[
-        "--plan",
-        "load/hot-paths.toml",
-        "--run-time",
-        "3s",
-        "--reference-fault",
-        "slow-history",
-    ])
-    .await;
+    let ran = hot_paths_with("slow-history").await;
     assert_eq!(ran.code(), 5, "{}", ran.stdout);
     assert!(
         ran.stdout
@@ -149,15 +151,7 @@ async fn slow_history_breaches_the_history_latency_threshold() {
 
 #[tokio::test]
 async fn every_100th_500_breaches_the_error_rate_threshold() {
-    let ran = load(&[
-        "--plan",
-        "load/hot-paths.toml",
-        "--run-time",
-        "3s",
-        "--reference-fault",
-        "every-100th-500",
-    ])
-    .await;
+    let ran = hot_paths_with("every-100th-500").await;
     assert_eq!(ran.code(), 5, "{}", ran.stdout);
     assert!(
         ran.stdout.contains("BREACH  threshold `error_rate < 0.1%`"),
@@ -269,6 +263,28 @@ async fn a_rate_beyond_the_calibrated_ceiling_is_invalid() {
     let report = ran.report();
     assert_eq!(report["verdict"], "invalid");
     assert!(report["schedule"]["calibrated_ceiling"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn a_target_tidegauge_did_not_start_needs_the_safety_options() {
+    let base = [
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--plan",
+        "load/smoke.toml",
+    ];
+    let ran = load(&base).await;
+    assert!(
+        matches!(&ran.code, Err(Error::Usage(m)) if m.contains("--allow-load")),
+        "{:?}",
+        ran.code
+    );
+    let ran = load(&[&base[..], &["--allow-load"]].concat()).await;
+    assert!(
+        matches!(&ran.code, Err(Error::Usage(m)) if m.contains("--allow-rate-limit-probing") && m.contains("agent-auth")),
+        "{:?}",
+        ran.code
+    );
 }
 
 #[test]

@@ -116,3 +116,24 @@ pub fn wrk(url: &str, bearer: Option<&str>, connections: u64, seconds: u64) -> f
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no rate in wrk output:\n{text}"))
 }
+
+/// Runs two measurements (requests per second) alternately for `rounds` rounds, printing
+/// each round and the ratio first/second; returns both means.
+pub fn side_by_side(
+    rounds: u64,
+    (first_name, first): (&str, &mut dyn FnMut() -> f64),
+    (second_name, second): (&str, &mut dyn FnMut() -> f64),
+) -> (f64, f64) {
+    let (mut first_total, mut second_total) = (0.0, 0.0);
+    for round in 1..=rounds {
+        let a = first();
+        let b = second();
+        println!(
+            "round {round}: {first_name} {a:>9.0} req/s   {second_name} {b:>9.0} req/s   ratio {:.2}",
+            a / b
+        );
+        first_total += a;
+        second_total += b;
+    }
+    (first_total / rounds as f64, second_total / rounds as f64)
+}

@@ -69,7 +69,13 @@ impl Preprovisioned {
     }
 }
 
-async fn post(client: &ApiClient, path: &str, auth: &Auth, body: Value) -> anyhow::Result<Value> {
+/// POSTs JSON and requires a 2xx answer, whose JSON it returns.
+pub async fn post(
+    client: &ApiClient,
+    path: &str,
+    auth: &Auth,
+    body: Value,
+) -> anyhow::Result<Value> {
     let exchange = client
         .send("POST", path, auth, Some(&RequestBody::Json(body)), &[])
         .await
@@ -84,7 +90,8 @@ async fn post(client: &ApiClient, path: &str, auth: &Auth, body: Value) -> anyho
     Ok(exchange.json)
 }
 
-fn field(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
+/// A string field of an answer, or an error naming what is missing.
+pub fn field(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
     value
         .pointer(pointer)
         .and_then(Value::as_str)

@@ -11,12 +11,12 @@
 use super::plan::Plan;
 use super::scenario::{ScenarioKind, SharedTarget, VuIdentity};
 use crate::conform::context::{Profile, Records, SafetyOptions};
-use crate::conform::identities::{self, Identities, Person, Preprovisioned};
+use crate::conform::identities::{self, Identities, Person, Preprovisioned, field, post};
 use crate::conform::ledger::{Created, Ledger, Leftover};
 use crate::http::{ApiClient, Auth, Redactor, RequestBody, Secret};
 use crate::interrupt::Interrupt;
 use anyhow::{Context, anyhow, bail};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,29 +31,6 @@ pub struct Prepared {
 pub struct Provisioner {
     records: Records,
     ledger: Ledger,
-}
-
-async fn post(client: &ApiClient, path: &str, auth: &Auth, body: Value) -> anyhow::Result<Value> {
-    let exchange = client
-        .send("POST", path, auth, Some(&RequestBody::Json(body)), &[])
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    if !(200..300).contains(&exchange.status) {
-        bail!(
-            "POST {path} answered {} while preparing the load run: {}",
-            exchange.status,
-            exchange.body
-        );
-    }
-    Ok(exchange.json)
-}
-
-fn text(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .with_context(|| format!("the answer has no {what} ({pointer})"))
 }
 
 impl Provisioner {
@@ -144,15 +121,21 @@ impl Provisioner {
             });
             // A seed is setup, not a check: an answer of 5xx is tried again (twice at most);
             // an extra seeded message changes nothing the run measures.
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                match post(client, "/api/hooks/messages", &auth, body.clone()).await {
-                    Ok(_) => break,
-                    Err(e) if attempt < 3 && e.to_string().contains("answered 5") => continue,
-                    Err(e) => {
-                        return Err(e.context(format!("seeding message {} of {count}", n + 1)));
-                    }
+            let body = RequestBody::Json(body);
+            for attempt in 1..=3 {
+                let answer = client
+                    .send("POST", "/api/hooks/messages", &auth, Some(&body), &[])
+                    .await
+                    .map_err(|e| anyhow!("seeding message {} of {count}: {e}", n + 1))?;
+                match answer.status {
+                    200..=299 => break,
+                    500..=599 if attempt < 3 => continue,
+                    status => bail!(
+                        "seeding message {} of {count}: POST /api/hooks/messages answered \
+                         {status}: {}",
+                        n + 1,
+                        answer.body
+                    ),
                 }
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
@@ -202,8 +185,8 @@ impl Provisioner {
         let owner = Auth::Bearer(base.owner.session.expose().to_owned());
         let body = json!({"name": self.records.unique_agent_name(), "agencyId": base.agency_id});
         let created = post(client, "/api/agents", &owner, body).await?;
-        let id = text(&created, "/agent/id", "agent id")?;
-        let token = Secret::new(text(&created, "/agentToken", "agent token")?);
+        let id = field(&created, "/agent/id", "agent id")?;
+        let token = Secret::new(field(&created, "/agentToken", "agent token")?);
         self.records.redactor.add_secret(&token);
         self.ledger.record(Created::Agent {
             id: id.clone(),
