@@ -24,6 +24,7 @@ pub fn for_load(outcome: &crate::load::outcome::LoadOutcome) -> u8 {
         .any(|f| f.severity == crate::metrics::findings::Severity::Failure);
     match outcome.verdict {
         LoadVerdict::Interrupted => INTERRUPTED,
+        LoadVerdict::Error => HARNESS,
         _ if server_failed => METRICS_FAILED,
         LoadVerdict::ThresholdsBreached => LOAD_THRESHOLDS_BREACHED,
         LoadVerdict::Invalid => LOAD_INVALID,

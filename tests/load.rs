@@ -384,3 +384,34 @@ async fn an_interrupted_load_exits_130_writes_its_report_and_cleans_up() {
     assert_eq!(ran.report()["verdict"], "interrupted");
     common::assert_target_is_clean(&server);
 }
+
+#[tokio::test]
+async fn a_dead_target_is_a_harness_error_with_a_report() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let ran = load(&[
+        "--base-url",
+        &url,
+        "--allow-load",
+        "--allow-rate-limit-probing",
+        "--plan",
+        "load/smoke.toml",
+        "--request-timeout",
+        "2",
+    ])
+    .await;
+    match &ran.code {
+        Err(error) => {
+            assert_eq!(error.exit_code(), 3);
+            assert!(error.to_string().contains("unreachable"), "{error}");
+        }
+        Ok(code) => panic!("a dead target gave exit {code}"),
+    }
+    let report = ran.report();
+    assert_eq!(report["verdict"], "error");
+    assert!(report["notes"][0].as_str().unwrap().contains("unreachable"));
+}

@@ -110,7 +110,8 @@ struct Measured {
     invalid: Vec<String>,
 }
 
-/// Runs one load plan against the target; always writes `load.json` once the run started.
+/// Runs one load plan against the target. Once the run has its reports folder, `load.json`
+/// is written whatever happens: an error still leaves a report naming its cause.
 pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, Error> {
     config.check_allowed()?;
     let redactor = Redactor::new();
@@ -122,25 +123,33 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
             report_dir.display()
         ))
     })?;
+    let outcome = LoadOutcome::empty(&run_id, &config.plan.name, config.plan.model.name());
+    match run_in(&config, console, &redactor, &report_dir, outcome).await {
+        Ok(outcome) => Ok(outcome),
+        Err(error) => {
+            let mut failed =
+                LoadOutcome::empty(&run_id, &config.plan.name, config.plan.model.name());
+            failed.verdict = LoadVerdict::Error;
+            failed.notes.push(error.to_string());
+            // The error is what the caller must see; a report that cannot be written on top
+            // of it is said on the console.
+            if let Err(write_error) = report::write(&failed, &report_dir, &redactor) {
+                console.progress(&format!("{write_error}\n"));
+            }
+            Err(error)
+        }
+    }
+}
+
+async fn run_in(
+    config: &LoadConfig,
+    console: &Console,
+    redactor: &Redactor,
+    report_dir: &std::path::Path,
+    mut outcome: LoadOutcome,
+) -> Result<LoadOutcome, Error> {
+    let run_id = outcome.run_id.clone();
     let mut notes = Vec::new();
-    let mut outcome = LoadOutcome {
-        run_id: run_id.clone(),
-        plan: config.plan.name.clone(),
-        model: config.plan.model.name().to_owned(),
-        verdict: LoadVerdict::Passed,
-        invalid_reasons: Vec::new(),
-        duration_s: 0.0,
-        total: LatencyStats::default(),
-        requests: Vec::new(),
-        scenarios: Vec::new(),
-        timeline: Vec::new(),
-        thresholds: Vec::new(),
-        schedule: None,
-        reconciliation: Vec::new(),
-        server_findings: Vec::new(),
-        baseline: Vec::new(),
-        notes: Vec::new(),
-    };
     let baseline = config
         .baseline
         .as_deref()
@@ -149,7 +158,7 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
         .map_err(Error::Usage)?;
     let mut ceiling = None;
     if let Model::Open(open) = &config.plan.model {
-        let calibration = calibration(&config, &mut notes).await?;
+        let calibration = calibration(config, &mut notes).await?;
         if open.rate > calibration.allowed_rate() {
             outcome.verdict = LoadVerdict::Invalid;
             outcome.invalid_reasons.push(format!(
@@ -165,7 +174,7 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
                 ..ScheduleStats::default()
             });
             outcome.notes = notes;
-            report::write(&outcome, &report_dir, &redactor)?;
+            report::write(&outcome, report_dir, redactor)?;
             return Ok(outcome);
         }
         ceiling = Some(calibration.ceiling_rps);
@@ -189,7 +198,7 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
     let own = server.is_some();
     let client = ApiClient::new(&base_url, config.client.clone(), redactor.clone())?;
     crate::conform::runner::check_reachable(&client).await?;
-    let provisioner = provision::Provisioner::new(&run_id, &redactor);
+    let provisioner = provision::Provisioner::new(&run_id, redactor);
     console.progress(&format!(
         "load: preparing {} ({} messages seeded, {} identities)\n",
         config.plan.name,
@@ -229,12 +238,12 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
         config.plan.name
     ));
     let measured = measure(
-        &config,
+        config,
         &base_url,
         users,
         &prepared.shared,
         &recorder,
-        &report_dir,
+        report_dir,
         console,
     )
     .await;
@@ -308,7 +317,7 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
     }
     outcome.notes = notes;
     outcome.verdict = verdict(&outcome, console.interrupt.is_requested());
-    report::write(&outcome, &report_dir, &redactor)?;
+    report::write(&outcome, report_dir, redactor)?;
     Ok(outcome)
 }
 

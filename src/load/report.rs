@@ -39,6 +39,7 @@ pub fn summary(outcome: &LoadOutcome) -> String {
         LoadVerdict::ThresholdsBreached => "THRESHOLDS BREACHED",
         LoadVerdict::Invalid => "INVALID",
         LoadVerdict::Interrupted => "INTERRUPTED",
+        LoadVerdict::Error => "ERROR",
     };
     out.push_str(&format!(
         "load {} ({} model): {verdict} in {:.1}s\n",
