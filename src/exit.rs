@@ -14,6 +14,24 @@ pub const INTERRUPTED: u8 = 130;
 /// A run stopped by SIGTERM (128 + SIGTERM).
 pub const TERMINATED: u8 = 143;
 
+/// The exit code of a load run: server-side (reconciliation) failures are metrics failures
+/// (4), then breached thresholds (5), then an invalid run (6) — the order of DEVELOPERS.md.
+pub fn for_load(outcome: &crate::load::outcome::LoadOutcome) -> u8 {
+    use crate::load::outcome::LoadVerdict;
+    let server_failed = outcome
+        .server_findings
+        .iter()
+        .any(|f| f.severity == crate::metrics::findings::Severity::Failure);
+    match outcome.verdict {
+        LoadVerdict::Interrupted => INTERRUPTED,
+        LoadVerdict::Error => HARNESS,
+        _ if server_failed => METRICS_FAILED,
+        LoadVerdict::ThresholdsBreached => LOAD_THRESHOLDS_BREACHED,
+        LoadVerdict::Invalid => LOAD_INVALID,
+        LoadVerdict::Passed => PASSED,
+    }
+}
+
 /// The exit code of a run from the codes its phases ask for: an interruption wins (the run is
 /// incomplete), then test verdicts in the order 1 → 4 → 5 → 6, then a phase's configuration
 /// error (2), then a harness error or unreachable target (3); 0 when all passed. A verdict beats

@@ -16,6 +16,12 @@ pub struct Interrupt {
 impl Interrupt {
     /// Installs the signal handlers (in the current tokio runtime).
     pub fn install() -> Interrupt {
+        // Goose installs a SIGINT handler through the ctrlc crate when a load test starts,
+        // which would replace ours and leave Ctrl-C stopping only goose. ctrlc accepts one
+        // handler per process: claiming it first with one that does nothing makes goose's
+        // attempt fail harmlessly, and tokio's handler, registered after it, still runs.
+        // The load engine stops goose itself when this interrupt fires.
+        let _ = ctrlc::set_handler(|| {});
         let interrupt = Interrupt {
             flag: Arc::default(),
             notify: Arc::default(),

@@ -43,6 +43,8 @@ pub async fn run_with(cli: Cli, console: console::Console) -> Result<u8, Error> 
         Command::Serve(args) => serve(args, &console).await,
         Command::Conform(args) => run_conform(*args, &console).await,
         Command::Metrics(args) => run_metrics(args, &console).await,
+        Command::Load(args) => run_load(*args, &console).await,
+        Command::Calibrate(args) => calibrate(args, &console).await,
         Command::Run(args) => run_all(*args, &console).await,
     }
 }
@@ -67,6 +69,39 @@ async fn run_metrics(
     } else {
         exit::METRICS_FAILED
     })
+}
+
+async fn run_load(args: cli::load::LoadArgs, console: &console::Console) -> Result<u8, Error> {
+    let config = args.to_config().map_err(Error::Usage)?;
+    let outcome = load::run(config, console).await?;
+    console.print(&load::report::summary(&outcome));
+    Ok(exit::for_load(&outcome))
+}
+
+async fn calibrate(
+    args: cli::load::CalibrateArgs,
+    console: &console::Console,
+) -> Result<u8, Error> {
+    if !(args.seconds > 0.0 && args.seconds <= 600.0) {
+        return Err(Error::Usage(format!(
+            "--seconds must be in (0, 600] (got {})",
+            args.seconds
+        )));
+    }
+    let calibration = load::calibrate::measure(std::time::Duration::from_secs_f64(args.seconds))
+        .await
+        .map_err(|e| Error::Harness(anyhow::anyhow!(e)))?;
+    calibration.save(&args.output).map_err(Error::Usage)?;
+    console.print(&format!(
+        "generator ceiling: {:.0} req/s (generator thread CPU {:.0}%, {} CPUs); the open model \
+         accepts rates up to {:.0}/s\nwritten to {}\n",
+        calibration.ceiling_rps,
+        calibration.generator_cpu * 100.0,
+        calibration.cpus,
+        calibration.allowed_rate(),
+        args.output.display()
+    ));
+    Ok(exit::PASSED)
 }
 
 async fn run_conform(

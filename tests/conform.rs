@@ -147,29 +147,6 @@ async fn no_credential_reaches_reports_or_console() {
 
 /// The target holds nothing the run made: only the Lobby, no users, PATs, hooks, commands or
 /// subscriptions.
-fn assert_target_is_clean(server: &Server) {
-    let app = &server.running.app;
-    app.store.read(|w| {
-        let users: Vec<&str> = w.users.values().map(|u| u.username.as_str()).collect();
-        assert!(users.is_empty(), "users left: {users:?}");
-        assert!(w.users.values().all(|u| u.agent.is_none()), "agents left");
-        assert_eq!(
-            w.agencies.len(),
-            1,
-            "only the Lobby is left: {:?}",
-            w.agencies.values().map(|a| &a.name).collect::<Vec<_>>()
-        );
-        assert!(w.pats.is_empty(), "PATs left: {}", w.pats.len());
-        assert!(w.commands.is_empty(), "commands left: {}", w.commands.len());
-        assert!(
-            w.subscriptions.is_empty(),
-            "subscriptions left: {}",
-            w.subscriptions.len()
-        );
-        assert!(w.hooks.is_empty(), "hooks left: {}", w.hooks.len());
-    });
-}
-
 #[tokio::test]
 async fn passing_and_failing_runs_leave_nothing_behind() {
     for faults in [vec![], vec![Fault::HistoryOrderReversed]] {

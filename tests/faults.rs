@@ -375,3 +375,26 @@ async fn unverified_agent_exchange() {
         assert_eq!(exchange.status, expected, "faults {faults:?}");
     }
 }
+
+#[tokio::test]
+async fn periodic_stall() {
+    let server = start_with_faults(&[Fault::PeriodicStall]).await;
+    // Wait for 100 ms into the next stall window (the first second of every 5 s of wall time).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let until_window = 5_000 - now % 5_000 + 100;
+    tokio::time::sleep(std::time::Duration::from_millis(until_window as u64)).await;
+    let started = std::time::Instant::now();
+    server
+        .get("/api/explore/agencies", &Cred::None)
+        .await
+        .expect(200);
+    let held = started.elapsed();
+    // Held until the window ends, about 900 ms later.
+    assert!(
+        held >= std::time::Duration::from_millis(600),
+        "held {held:?}"
+    );
+}

@@ -683,7 +683,7 @@ async fn configuration_errors_exit_2() {
 }
 
 #[test]
-fn the_load_phase_maps_to_exit_codes_5_and_6() {
+fn the_load_phase_maps_to_exit_codes_5_6_and_3() {
     let breached = load_phase_from(Ok(sample_load()));
     assert_eq!(breached.exit_code, 5);
     let invalid = load_phase_from(Ok(LoadOutcome {
@@ -700,6 +700,16 @@ fn the_load_phase_maps_to_exit_codes_5_and_6() {
         (passed.exit_code, passed.status),
         (0, report::PhaseStatus::Passed)
     );
+    let error = load_phase_from(Ok(LoadOutcome {
+        verdict: LoadVerdict::Error,
+        notes: vec!["target unreachable: connection refused".into()],
+        ..sample_load()
+    }));
+    assert_eq!(
+        (error.exit_code, error.status),
+        (3, report::PhaseStatus::Error)
+    );
+    assert!(error.message.unwrap().contains("unreachable"));
     let failed: Phase<LoadOutcome> = load_phase_from(Err(tidegauge::error::Error::Usage(
         "load/nope.toml does not exist".into(),
     )));

@@ -2,6 +2,7 @@
 //! each subcommand's arguments are turned into a plain configuration here.
 
 pub mod conform;
+pub mod load;
 pub mod metrics;
 pub mod run;
 pub mod serve;
@@ -27,6 +28,11 @@ pub enum Command {
     Conform(Box<conform::ConformArgs>),
     /// Check a target's /metrics exposition and JSON snapshot against the metrics contract.
     Metrics(metrics::MetricsArgs),
+    /// Run a load plan (goose closed model, or an open arrival-rate model) against a target,
+    /// gated by the plan's thresholds.
+    Load(Box<load::LoadArgs>),
+    /// Measure this machine's load-generator ceiling for the open model.
+    Calibrate(load::CalibrateArgs),
     /// The whole job, one verdict: conformance, metrics and load against one target (the
     /// embedded reference target when no --base-url is given), with report.json, junit.xml and
     /// report.html in reports/<run id>/.

@@ -69,7 +69,13 @@ impl Preprovisioned {
     }
 }
 
-async fn post(client: &ApiClient, path: &str, auth: &Auth, body: Value) -> anyhow::Result<Value> {
+/// POSTs JSON and requires a 2xx answer, whose JSON it returns.
+pub async fn post(
+    client: &ApiClient,
+    path: &str,
+    auth: &Auth,
+    body: Value,
+) -> anyhow::Result<Value> {
     let exchange = client
         .send("POST", path, auth, Some(&RequestBody::Json(body)), &[])
         .await
@@ -84,7 +90,8 @@ async fn post(client: &ApiClient, path: &str, auth: &Auth, body: Value) -> anyho
     Ok(exchange.json)
 }
 
-fn field(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
+/// A string field of an answer, or an error naming what is missing.
+pub fn field(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
     value
         .pointer(pointer)
         .and_then(Value::as_str)
@@ -92,7 +99,7 @@ fn field(value: &Value, pointer: &str, what: &str) -> anyhow::Result<String> {
         .with_context(|| format!("the answer has no {what} ({pointer})"))
 }
 
-async fn person(
+pub async fn person(
     client: &ApiClient,
     records: &Records,
     ledger: &Ledger,

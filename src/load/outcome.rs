@@ -17,6 +17,9 @@ pub enum LoadVerdict {
     Invalid,
     /// Stopped by Ctrl-C or SIGTERM before the planned end.
     Interrupted,
+    /// The run could not complete (target unreachable, preparation refused, harness fault);
+    /// `notes` holds the cause.
+    Error,
 }
 
 /// Latency and outcome counts for one request name or one scenario.
@@ -142,4 +145,28 @@ pub struct LoadOutcome {
     pub baseline: Vec<BaselineDelta>,
     /// Anything else the reader must know (e.g. "reconciliation skipped: no metrics key").
     pub notes: Vec<String>,
+}
+
+impl LoadOutcome {
+    /// An outcome with nothing measured yet.
+    pub fn empty(run_id: &str, plan: &str, model: &str) -> LoadOutcome {
+        LoadOutcome {
+            run_id: run_id.to_owned(),
+            plan: plan.to_owned(),
+            model: model.to_owned(),
+            verdict: LoadVerdict::Passed,
+            invalid_reasons: Vec::new(),
+            duration_s: 0.0,
+            total: LatencyStats::default(),
+            requests: Vec::new(),
+            scenarios: Vec::new(),
+            timeline: Vec::new(),
+            thresholds: Vec::new(),
+            schedule: None,
+            reconciliation: Vec::new(),
+            server_findings: Vec::new(),
+            baseline: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }

@@ -180,7 +180,16 @@ pub async fn run(config: MetricsConfig, console: &Console) -> Result<MetricsOutc
                 &last,
             ));
         }
-        findings.extend(check_snapshot(&config, &client, key.as_ref(), own).await?);
+        findings.extend(
+            check_snapshot(
+                &config.contract,
+                &config.snapshot_path,
+                &client,
+                key.as_ref(),
+                own,
+            )
+            .await?,
+        );
     }
     findings.push(Finding::new(
         Severity::Info,
@@ -218,13 +227,16 @@ pub async fn run(config: MetricsConfig, console: &Console) -> Result<MetricsOutc
     Ok(outcome)
 }
 
-async fn check_snapshot(
-    config: &MetricsConfig,
+/// The snapshot's shape and its reconciliation with the exposition (metrics.md §7.2); also
+/// used after a load run.
+pub async fn check_snapshot(
+    contract: &Contract,
+    snapshot_path: &str,
     client: &ApiClient,
     key: Option<&Secret>,
     own: bool,
 ) -> Result<Vec<Finding>, Error> {
-    let Some(first) = snapshot_value(client, &config.snapshot_path, key).await? else {
+    let Some(first) = snapshot_value(client, snapshot_path, key).await? else {
         let severity = if own {
             Severity::Failure
         } else {
@@ -234,17 +246,17 @@ async fn check_snapshot(
             severity,
             "(snapshot)",
             "snapshot-present",
-            format!("{} answers 404 (not present)", config.snapshot_path),
+            format!("{snapshot_path} answers 404 (not present)"),
         )]);
     };
     let exposition = scrape(client, key)
         .await
         .map_err(|e| Error::Harness(anyhow::anyhow!(e)))?;
-    let second = snapshot_value(client, &config.snapshot_path, key)
+    let second = snapshot_value(client, snapshot_path, key)
         .await?
         .unwrap_or(Value::Null);
     Ok(snapshot::reconcile(
-        &config.contract,
+        contract,
         &first,
         &exposition,
         &second,

@@ -410,23 +410,27 @@ async fn load_phase(plan: &RunPlan, dir: &Path, console: Console) -> Phase<LoadO
     ))
 }
 
-/// A finished load run as the load phase: passed, thresholds breached (exit 5), invalid
-/// (exit 6) or interrupted; an error (usage 2, harness 3) has no details.
+/// A finished load run as the load phase: its exit code is `exit::for_load`'s (server-side
+/// failures 4, breached thresholds 5, invalid 6); a run that could not complete (verdict
+/// `error`, its cause in the notes) or stopped by an error before it had an outcome is an
+/// error phase, an interrupted one is interrupted.
 pub fn load_phase_from(result: Result<LoadOutcome, Error>) -> Phase<LoadOutcome> {
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(error) => return Phase::error(&error, 0.0),
     };
-    let (status, exit_code) = match outcome.verdict {
-        LoadVerdict::Passed => (PhaseStatus::Passed, exit::PASSED),
-        LoadVerdict::ThresholdsBreached => (PhaseStatus::Failed, exit::LOAD_THRESHOLDS_BREACHED),
-        LoadVerdict::Invalid => (PhaseStatus::Failed, exit::LOAD_INVALID),
-        LoadVerdict::Interrupted => (PhaseStatus::Interrupted, exit::INTERRUPTED),
+    let exit_code = exit::for_load(&outcome);
+    let status = match outcome.verdict {
+        LoadVerdict::Interrupted => PhaseStatus::Interrupted,
+        LoadVerdict::Error => PhaseStatus::Error,
+        _ if exit_code == exit::PASSED => PhaseStatus::Passed,
+        _ => PhaseStatus::Failed,
     };
+    let message = (outcome.verdict == LoadVerdict::Error).then(|| outcome.notes.join("; "));
     Phase {
         status,
         exit_code,
-        message: None,
+        message,
         duration_s: outcome.duration_s,
         details: Some(outcome),
     }

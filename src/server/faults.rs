@@ -84,6 +84,8 @@ faults! {
         "every 10th message-history request is delayed by 200 ms";
     Every100th500 = "every-100th-500", "performance",
         "every 100th API request answers 500 Internal Server Error";
+    PeriodicStall = "periodic-stall", "performance",
+        "the server stalls for 1 s every 5 s: API requests arriving in that second wait for its end";
     SignatureWrong = "signature-wrong", "contract",
         "webhook deliveries carry an X-Crustocean-Signature computed with the wrong key";
     RetryAfterMissing = "retry-after-missing", "contract",

@@ -80,6 +80,20 @@ pub async fn observe(State(app): State<App>, req: Request, next: Next) -> Respon
 
 const HISTORY_TEMPLATES: [&str; 2] = ["/api/agencies/{id}/messages", "/api/dm/{id}/messages"];
 
+/// `periodic-stall`: the first second of every 5 s of wall-clock time holds requests back.
+async fn stall_if_in_window() {
+    const PERIOD_MS: u128 = 5_000;
+    const STALL_MS: u128 = 1_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let phase = now % PERIOD_MS;
+    if phase < STALL_MS {
+        tokio::time::sleep(Duration::from_millis((STALL_MS - phase) as u64)).await;
+    }
+}
+
 /// Applies the response-level faults to an API request; with no fault active it only counts
 /// the request.
 async fn with_faults(
@@ -92,6 +106,9 @@ async fn with_faults(
     if app.fault(Fault::Every100th500) && number.is_multiple_of(100) {
         return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
             .into_response();
+    }
+    if app.fault(Fault::PeriodicStall) {
+        stall_if_in_window().await;
     }
     let is_history = template.is_some_and(|m| HISTORY_TEMPLATES.contains(&m.as_str()));
     if is_history && app.fault(Fault::SlowHistory) {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tidegauge::server::faults::{Fault, FaultSet};
 use tidegauge::server::messaging::{Draft, post};
+use tidegauge::server::store::Store;
 use tidegauge::server::{RunningServer, ServerConfig, spawn};
 
 pub const METRICS_KEY: &str = "test-metrics-key";
@@ -486,4 +487,29 @@ impl Server {
         .await
         .expect(200);
     }
+}
+
+/// Nothing a harness run created is left: no users, agents, PATs, commands, subscriptions
+/// or hooks, and only the Lobby agency.
+pub fn assert_target_is_clean(server: &Server) {
+    let app = &server.running.app;
+    app.store.read(|w| {
+        let users: Vec<&str> = w.users.values().map(|u| u.username.as_str()).collect();
+        assert!(users.is_empty(), "users left: {users:?}");
+        assert!(w.users.values().all(|u| u.agent.is_none()), "agents left");
+        assert_eq!(
+            w.agencies.len(),
+            1,
+            "only the Lobby is left: {:?}",
+            w.agencies.values().map(|a| &a.name).collect::<Vec<_>>()
+        );
+        assert!(w.pats.is_empty(), "PATs left: {}", w.pats.len());
+        assert!(w.commands.is_empty(), "commands left: {}", w.commands.len());
+        assert!(
+            w.subscriptions.is_empty(),
+            "subscriptions left: {}",
+            w.subscriptions.len()
+        );
+        assert!(w.hooks.is_empty(), "hooks left: {}", w.hooks.len());
+    });
 }
