@@ -395,17 +395,21 @@ pub fn metrics_details(
 }
 
 // ─── THE LOAD PHASE PLUGS IN HERE ────────────────────────────────────────────────────────
-// When `load::run(config, console) -> Result<LoadOutcome, Error>` exists, replace the body of
-// `load_phase` with: build the `load::LoadConfig` from `plan` (`plan.load_plan`, `plan.base_url`,
-// `plan.metrics_key`, `plan.reference_faults`, `plan.request_timeout`, reports into `dir`), call
-// it with `&console`, then return `load_phase_from(result)`; move `<dir>/<load run id>` to
-// `<dir>/load` with `adopt` and add the engine's redactor to the run's `Redaction` (take
-// `redaction: &mut Redaction` like the other phases). The report, JUnit, HTML (charts,
-// thresholds, reconciliation, baseline) and exit codes 5 and 6 already read a `LoadOutcome`.
+// To wire it: give `load_phase` the run's `redaction: &mut Redaction` like the other phases,
+// then build a `load::LoadConfig` from `plan` — `plan::Plan::load(&plan.load_plan)` (its error
+// is `Error::Usage`), `base_url`, `metrics_key`, `reference_faults`, `client_options(plan)`,
+// `reports: dir.to_path_buf()`, `goose: Default::default()`, `baseline` / `calibration` /
+// `allow_load` / `allow_rate_limit_probing` from new `RunPlan` settings (config.rs: a file key,
+// a `TIDEGAUGE_*` variable and a flag each) — call `load::run(config, &console).await`, keep
+// `adopt(dir, &<dir>/<load run id>, "load", &["load.json"])` and the engine's redactor, and
+// return `load_phase_from(result)`. Everything downstream (report.json, junit.xml, report.html
+// with its charts, thresholds, reconciliation and baseline tables, the exit code through
+// `exit::for_load`) already reads a `LoadOutcome` (tests/run.rs feeds it a hand-made one).
 async fn load_phase(plan: &RunPlan, dir: &Path, console: Console) -> Phase<LoadOutcome> {
     let _ = (dir, console);
     Phase::skipped(format!(
-        "the load engine is not in this build yet: plan {} was not run",
+        "the run's load phase is not wired to the load engine yet: plan {} was not run \
+         (`tidegauge load` runs it on its own)",
         plan.load_plan.display()
     ))
 }
