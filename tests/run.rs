@@ -735,7 +735,10 @@ fn writers_escape_hostile_names_and_report_load_failures() {
     conform.scenarios[0].scenario = hostile.into();
     conform.scenarios[0].outcome = "failed";
     conform.scenarios[0].detail = Some(format!("{hostile}\nrequest: GET /x"));
+    conform.coverage.unknown_paths = vec!["GET /api/<img src=x onerror=alert(2)>".into()];
     let html = report::html::render(&report).unwrap();
+    assert!(html.contains("Requests to paths not in the spec"));
+    assert!(!html.contains("<img"), "paths are escaped");
     assert!(
         !html.contains("<script>alert"),
         "target text is escaped in HTML"

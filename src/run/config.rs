@@ -234,6 +234,14 @@ pub fn resolve(flags: RunFlags, env: &dyn Fn(&str) -> Option<String>) -> Result<
         .base_url
         .or_else(|| env("TIDEGAUGE_BASE_URL"))
         .or(file.base_url);
+    // A password in the URL's user information is a secret like any other.
+    if let Some(password) = base_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.password().map(str::to_owned))
+    {
+        secrets.push(Secret::new(password));
+    }
 
     let metrics_key = if let Some(key) = flags.metrics_key.filter(|k| !k.is_empty()) {
         warnings.push("--metrics-key on the command line shows in process lists and shell history; it is redacted from every output, but prefer TIDEGAUGE_METRICS_KEY or metrics_key_file".to_owned());
@@ -422,6 +430,16 @@ mod tests {
         );
         assert_eq!(with_env.reports, PathBuf::from("env-reports"));
         assert!(with_env.warnings.is_empty());
+        let with_userinfo = resolve(
+            flags(),
+            &env_of(&[(
+                "TIDEGAUGE_BASE_URL",
+                "https://gate:pa55word-in-url@staging.example",
+            )]),
+        )
+        .unwrap();
+        let secrets: Vec<&str> = with_userinfo.secrets.iter().map(Secret::expose).collect();
+        assert!(secrets.contains(&"pa55word-in-url"), "{secrets:?}");
 
         let with_flags = resolve(
             RunFlags {
