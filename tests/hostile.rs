@@ -257,6 +257,37 @@ fn report_files(reports: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Every report file of the run under `reports`, by name, with its text.
+fn report_texts(reports: &Path) -> Vec<(String, String)> {
+    let Some(run) = std::fs::read_dir(reports)
+        .ok()
+        .and_then(|entries| entries.flatten().map(|e| e.path()).find(|p| p.is_dir()))
+    else {
+        return Vec::new();
+    };
+    std::fs::read_dir(&run)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    (e.file_name().to_string_lossy().into_owned(), text)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The JSON report of a phase (`conform.json`, `metrics.json`).
+fn json_report(reports: &Path, name: &str) -> serde_json::Value {
+    let text = report_texts(reports)
+        .into_iter()
+        .find(|(file, _)| file == name)
+        .map(|(_, text)| text)
+        .unwrap_or_else(|| panic!("no {name} under {}", reports.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
+}
+
 /// Checks one cell; returns a description of what went wrong, if anything.
 async fn check_cell(
     behaviour: Behaviour,
@@ -303,6 +334,15 @@ async fn check_cell(
     for wanted in phase.reports {
         if !files.iter().any(|f| f == wanted) {
             problems.push(format!("no {wanted} in the reports ({files:?})"));
+        }
+    }
+    // The metrics key reaches the binary through the environment only; no output holds it.
+    for (name, text) in report_texts(&reports).into_iter().chain([
+        ("stdout".into(), ran.stdout.clone()),
+        ("stderr".into(), ran.stderr.clone()),
+    ]) {
+        if text.contains(chaos::KEY) {
+            problems.push(format!("{name} holds the metrics key"));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -499,5 +539,94 @@ async fn a_signal_stops_every_phase_with_its_exit_code_and_reports() {
     }
     for run in runs {
         run.await.expect("a signal run");
+    }
+}
+
+/// Retries: an idempotent request is retried on 502/503/504 and every retry is in the report;
+/// a 500 is an answer, not retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_happen_on_gateway_errors_only_and_every_one_is_reported() {
+    for (phase, report) in [(&PHASES[0], "conform.json"), (&PHASES[1], "metrics.json")] {
+        for (status, retried) in [(503, u64::from(RETRIES)), (500, 0)] {
+            let chaos = chaos::start(Behaviour::Status(status)).await;
+            let dir = temp_dir("retries");
+            let reports = dir.join("reports");
+            let args = (phase.args)(&chaos.base_url, &reports);
+            let runner_dir = dir.clone();
+            tokio::task::spawn_blocking(move || {
+                run_child(&args, &runner_dir, Duration::from_secs(60))
+            })
+            .await
+            .expect("the child run");
+            let json = json_report(&reports, report);
+            let _ = std::fs::remove_dir_all(&dir);
+            let log = &json["retries"];
+            assert_eq!(
+                log["total"], retried,
+                "{} against {status}: {log}",
+                phase.name
+            );
+            if retried > 0 {
+                let first = &log["retries"][0];
+                assert_eq!(first["attempt"], 1, "{log}");
+                assert!(
+                    first["cause"].as_str().is_some_and(|c| c.contains("503")),
+                    "{log}"
+                );
+                assert!(
+                    first["request"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("GET ")),
+                    "{log}"
+                );
+            }
+        }
+    }
+}
+
+/// `--phase-timeout` ends a phase stuck on a target that never answers, long before its
+/// request timeout, with exit 3, the cause and the reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phase_timeout_ends_a_phase_stuck_on_a_silent_target() {
+    for phase in &PHASES {
+        let chaos = chaos::start(Behaviour::Silent).await;
+        let dir = temp_dir("phase-timeout");
+        let reports = dir.join("reports");
+        let mut args = (phase.args)(&chaos.base_url, &reports);
+        for (flag, value) in [("--request-timeout", "60"), ("--phase-timeout", "2")] {
+            let at = args
+                .iter()
+                .position(|a| a == flag)
+                .expect("the phase sets it");
+            args[at + 1] = value.into();
+        }
+        let runner_dir = dir.clone();
+        let ran = tokio::task::spawn_blocking(move || {
+            run_child(&args, &runner_dir, Duration::from_secs(60))
+        })
+        .await
+        .expect("the child run");
+        let files = report_files(&reports);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(ran.code, Some(3), "{}: {}", phase.name, ran.stderr);
+        assert!(
+            ran.stderr.contains("--phase-timeout"),
+            "{}: {}",
+            phase.name,
+            ran.stderr
+        );
+        assert!(
+            ran.elapsed < Duration::from_secs(6),
+            "{}: {:?}",
+            phase.name,
+            ran.elapsed
+        );
+        for wanted in phase.reports {
+            assert!(
+                files.iter().any(|f| f == wanted),
+                "{}: no {wanted} in {files:?}",
+                phase.name
+            );
+        }
     }
 }

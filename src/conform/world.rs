@@ -354,3 +354,30 @@ impl ApiWorld {
         self.caller = caller;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::TransportError;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_request_past_the_scenario_deadline_is_cut_and_fails_the_step() {
+        let timeout = Duration::from_millis(50);
+        let world = ApiWorld {
+            deadline: Some((tokio::time::Instant::now() + timeout, timeout)),
+            ..ApiWorld::default()
+        };
+        let never = std::future::pending::<Result<(), TransportError>>();
+        let cut = tokio::time::timeout(Duration::from_secs(10), world.within_deadline(never))
+            .await
+            .expect("the deadline cuts the request");
+        let message = cut.expect_err("a cut request fails the step");
+        assert!(message.contains("--scenario-timeout"), "{message}");
+        let unbounded = ApiWorld::default();
+        let answered = unbounded
+            .within_deadline(async { Ok::<_, TransportError>(7) })
+            .await;
+        assert_eq!(answered, Ok(7));
+    }
+}
