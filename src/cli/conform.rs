@@ -88,6 +88,7 @@ impl ConformArgs {
                 allow_rate_limit_probing: self.allow_rate_limit_probing,
             },
             client: limits.api,
+            max_exposition_bytes: limits.exposition.max_body_bytes,
             scenario_timeout,
             phase_timeout: limits.phase_timeout,
             placeholder_base: self.placeholder_base.clone(),

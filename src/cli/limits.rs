@@ -27,7 +27,8 @@ pub struct LimitsArgs {
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES", help_heading = "Limits")]
     pub max_body_bytes: usize,
 
-    /// Largest `/metrics` exposition or JSON snapshot read, in bytes; a larger one is a failure.
+    /// Largest `/metrics` exposition or JSON snapshot read, in bytes; a larger one is a failure,
+    /// never read whole.
     #[arg(long, default_value_t = 32 * 1024 * 1024, value_name = "BYTES", help_heading = "Limits")]
     pub max_exposition_bytes: usize,
 
@@ -45,9 +46,9 @@ pub struct LimitsArgs {
 /// The limits, validated.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// The client of API requests (body cap `--max-body-bytes`).
+    /// Requests to the API (body cap `--max-body-bytes`).
     pub api: ClientOptions,
-    /// The client of `/metrics` and the snapshot (body cap `--max-exposition-bytes`).
+    /// Reads of `/metrics` and the snapshot (body cap `--max-exposition-bytes`).
     pub exposition: ClientOptions,
     pub phase_timeout: Duration,
 }

@@ -58,8 +58,8 @@ impl MetricsArgs {
                 ProfileArg::Strict => Profile::Strict,
             }),
             reports: self.reports.clone(),
-            // The phase reads expositions and snapshots: every answer gets their cap.
-            client: limits.exposition,
+            client: limits.api,
+            max_exposition_bytes: limits.exposition.max_body_bytes,
             phase_timeout: limits.phase_timeout,
             reference_faults: target.reference_faults,
         })

@@ -45,6 +45,8 @@ pub struct ConformConfig {
     pub profile: Option<Profile>,
     pub safety: SafetyOptions,
     pub client: ClientOptions,
+    /// The cap of `/metrics` answers in metric steps (`--max-exposition-bytes`).
+    pub max_exposition_bytes: usize,
     pub placeholder_base: Option<String>,
     pub preprovisioned: Preprovisioned,
     /// Faults the embedded reference target (shared and fresh instances) is started with:
@@ -95,7 +97,9 @@ impl ConformOutcome {
             return Some(aborted.clone());
         }
         if self.interrupted {
-            return Some("conform: interrupted; created objects were torn down".into());
+            return Some(
+                "conform: interrupted (Ctrl-C or SIGTERM); created objects were torn down".into(),
+            );
         }
         let first = self.results.iter().find(|r| r.outcome == "failed");
         match first {
@@ -158,6 +162,7 @@ pub async fn run(
         config.safety.clone(),
         run_id.clone(),
         redactor.clone(),
+        config.max_exposition_bytes,
     ));
     let report_dir = config.reports.join(&records.run_id);
     std::fs::create_dir_all(&report_dir).map_err(|e| {

@@ -138,15 +138,16 @@ pub fn summary(outcome: &ConformOutcome) -> String {
         ));
     }
     let c = counts(outcome);
+    // The cause of a stopped run is the one `tidegauge: ` line on stderr; this only marks it.
+    let stopped = if outcome.interrupted || outcome.aborted.is_some() {
+        " (stopped early)"
+    } else {
+        ""
+    };
     out.push_str(&format!(
-        "{} scenarios: {} passed, {} failed, {} not run; {} assumptions not met; {} objects left over; reports in {}\n",
+        "{} scenarios{stopped}: {} passed, {} failed, {} not run; {} assumptions not met; {} objects left over; reports in {}\n",
         c["scenarios"], c["passed"], c["failed"], c["not_run"], c["assumptions_not_met"], c["leftovers"],
         outcome.report_dir.display()
     ));
-    if outcome.interrupted {
-        out.push_str(
-            "interrupted: the run was stopped by Ctrl-C; created objects were torn down\n",
-        );
-    }
     out
 }

@@ -247,6 +247,15 @@ impl ApiClient {
         &self.redactor
     }
 
+    /// The same client (connections, redactor, retry log) reading answers up to another cap,
+    /// named by `flag` when an answer is over it.
+    pub fn with_body_cap(&self, max_body_bytes: usize, flag: &'static str) -> ApiClient {
+        let mut capped = self.clone();
+        capped.options.max_body_bytes = max_body_bytes;
+        capped.options.cap_flag = flag;
+        capped
+    }
+
     /// Every retry this client (and its clones) made so far.
     pub fn retry_log(&self) -> RetryLog {
         self.retry_log.lock().clone()

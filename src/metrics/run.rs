@@ -29,7 +29,10 @@ pub struct MetricsConfig {
     pub contract: Contract,
     pub profile: Option<Profile>,
     pub reports: PathBuf,
+    /// Requests to the API (the phase's traffic): `--max-body-bytes`.
     pub client: ClientOptions,
+    /// The cap of `/metrics` and the snapshot (`--max-exposition-bytes`).
+    pub max_exposition_bytes: usize,
     pub reference_faults: FaultSet,
     /// The whole phase's deadline (`--phase-timeout`).
     pub phase_timeout: std::time::Duration,
@@ -114,8 +117,14 @@ impl MetricsOutcome {
             out.push_str(&format!("{finding}\n"));
         }
         let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
+        // The cause of a stopped phase is the one `tidegauge: ` line on stderr; this marks it.
+        let stopped = if self.aborted.is_some() {
+            " (stopped early)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "metrics: {} failures, {} assumptions not met, {} warnings; scrape {} ms, {} bytes, {} series; report in {}\n",
+            "metrics{stopped}: {} failures, {} assumptions not met, {} warnings; scrape {} ms, {} bytes, {} series; report in {}\n",
             count(Severity::Failure),
             count(Severity::AssumptionNotMet),
             count(Severity::Warning),
@@ -206,7 +215,9 @@ pub async fn run(config: MetricsConfig, console: &Console) -> Result<MetricsOutc
             "the metrics phase exceeded --phase-timeout ({} s); stopped, report written",
             config.phase_timeout.as_secs_f64()
         )),
-        None => Some("metrics: interrupted; stopped, report written".to_owned()),
+        None => {
+            Some("metrics: interrupted (Ctrl-C or SIGTERM); stopped, report written".to_owned())
+        }
     };
     let Gathered {
         mut findings,
@@ -289,9 +300,12 @@ async fn check_all(
     } else {
         Profile::Default
     }) == Profile::Strict;
-    let client = ApiClient::new(&base_url, config.client.clone(), redactor.clone())
+    let api = ApiClient::new(&base_url, config.client.clone(), redactor.clone())
         .map_err(|e| format!("cannot build the HTTP client: {e:#}"))?;
-    gathered.client = Some(client.clone());
+    // `/metrics` and the snapshot are read with their own cap; the same connections and
+    // retry log.
+    let client = api.with_body_cap(config.max_exposition_bytes, "--max-exposition-bytes");
+    gathered.client = Some(api.clone());
     console.progress(&format!(
         "metrics: checking {}\n",
         redactor.redact(&base_url)
@@ -358,7 +372,7 @@ async fn check_all(
         let checked = protection::check(&client, path, key.as_ref().map(Secret::expose)).await;
         findings.extend(checked?);
     }
-    let (movements, after_traffic) = check_traffic(&client, key.as_ref(), own, run_id)
+    let (movements, after_traffic) = check_traffic(&api, &client, key.as_ref(), own, run_id)
         .await
         .map_err(cause)?;
     findings.extend(movements);
@@ -422,32 +436,34 @@ async fn check_snapshot(
     ))
 }
 
+/// The phase's traffic (sent with `api`, the API's body cap) and the movements it causes
+/// between two scrapes (read with `expositions`, the exposition's cap).
 async fn check_traffic(
-    client: &ApiClient,
+    api: &ApiClient,
+    expositions: &ApiClient,
     key: Option<&Secret>,
     own: bool,
     run_id: &str,
 ) -> Result<(Vec<Finding>, Scrape), Error> {
     let harness = |e: String| Error::Harness(anyhow::anyhow!(e));
-    let before = scrape(client, key).await.map_err(harness)?;
+    let before = scrape(expositions, key).await.map_err(harness)?;
     let after = || async {
         if own {
             // The cached gauges refresh once their 30 s lifetime has passed on the server clock.
             let body = RequestBody::Json(json!({"seconds": 31}));
-            client
-                .send(
-                    "POST",
-                    "/__reference/clock/advance",
-                    &Auth::None,
-                    Some(&body),
-                    &[],
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            api.send(
+                "POST",
+                "/__reference/clock/advance",
+                &Auth::None,
+                Some(&body),
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         }
-        scrape(client, key).await
+        scrape(expositions, key).await
     };
-    traffic::check_movements(client, own, run_id, &before, after)
+    traffic::check_movements(api, own, run_id, &before, after)
         .await
         .map_err(harness)
 }
