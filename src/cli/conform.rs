@@ -47,6 +47,16 @@ pub struct ConformArgs {
     )]
     pub scenario_timeout: f64,
 
+    /// Budget of the teardown in seconds, after the scenarios (also after Ctrl-C or the phase
+    /// deadline): what is not deleted by then is reported as left over.
+    #[arg(
+        long,
+        default_value_t = 120.0,
+        value_name = "SECONDS",
+        help_heading = "Limits"
+    )]
+    pub teardown_timeout: f64,
+
     /// Allow scenarios that self-register agents (which no endpoint can delete).
     #[arg(long, help_heading = "Safety")]
     pub allow_unowned_agents: bool,
@@ -73,6 +83,7 @@ impl ConformArgs {
         let target = self.target.validated()?;
         let limits = self.limits.validated()?;
         let scenario_timeout = super::limits::seconds("--scenario-timeout", self.scenario_timeout)?;
+        let teardown_timeout = super::limits::seconds("--teardown-timeout", self.teardown_timeout)?;
         Ok(ConformConfig {
             base_url: target.base_url,
             metrics_key: target.metrics_key,
@@ -91,6 +102,7 @@ impl ConformArgs {
             max_exposition_bytes: limits.exposition.max_body_bytes,
             scenario_timeout,
             phase_timeout: limits.phase_timeout,
+            teardown_timeout,
             placeholder_base: self.placeholder_base.clone(),
             preprovisioned: Preprovisioned::from_env(env),
             reference_faults: target.reference_faults,

@@ -57,6 +57,8 @@ pub struct ConformConfig {
     pub scenario_timeout: std::time::Duration,
     /// The whole phase's deadline (`--phase-timeout`).
     pub phase_timeout: std::time::Duration,
+    /// The teardown's own budget, after the scenarios (`--teardown-timeout`).
+    pub teardown_timeout: std::time::Duration,
 }
 
 /// What a run found.
@@ -216,7 +218,7 @@ pub async fn run(
             let claimer = target.embedded.then(|| target.ids.owner.session.clone());
             let leftovers = target
                 .ledger
-                .teardown(&target.client, claimer.as_ref())
+                .teardown(&target.client, claimer.as_ref(), config.teardown_timeout)
                 .await;
             if let Some(server) = target.server.lock().take() {
                 // The instance ends with the run; a failure to stop it changes no verdict.
@@ -226,7 +228,7 @@ pub async fn run(
         }
         (ended, client) => {
             let leftovers = match &client {
-                Some(client) => ledger.teardown(client, None).await,
+                Some(client) => ledger.teardown(client, None, config.teardown_timeout).await,
                 None => Vec::new(),
             };
             let left = match leftovers.len() {
