@@ -101,8 +101,11 @@ impl MetricsOutcome {
             ),
         };
         Some(format!(
-            "metrics: {} failures ({}){assumptions}; first: {} [{}]: {}",
-            self.failures().count(),
+            "metrics: {} ({}){assumptions}; first: {} [{}]: {}",
+            match self.failures().count() {
+                1 => "1 failure".to_owned(),
+                n => format!("{n} failures"),
+            },
             rules(Severity::Failure),
             first.family,
             first.rule,
