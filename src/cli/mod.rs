@@ -2,6 +2,7 @@
 //! each subcommand's arguments are turned into a plain configuration here.
 
 pub mod conform;
+pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod serve;

@@ -46,8 +46,14 @@ pub struct LoadConfig {
     pub goose: goose::config::GooseConfiguration,
     pub baseline: Option<PathBuf>,
     pub reports: PathBuf,
-    /// For provisioning, scrapes and teardown.
+    /// For provisioning, scrapes and teardown; its timeout and body cap also bound every
+    /// measured request.
     pub client: ClientOptions,
+    /// Largest exposition read by the scrapes around the run.
+    pub max_exposition_bytes: usize,
+    /// Deadline of the preparation (provisioning and seeding) and of the teardown; the
+    /// measured phase is bounded by the plan.
+    pub phase_timeout: Duration,
     /// A calibration file for the open model; without it one is measured first.
     pub calibration: Option<PathBuf>,
     pub allow_load: bool,
@@ -197,18 +203,37 @@ async fn run_in(
     }
     let own = server.is_some();
     let client = ApiClient::new(&base_url, config.client.clone(), redactor.clone())?;
-    crate::conform::runner::check_reachable(&client).await?;
-    let provisioner = provision::Provisioner::new(&run_id, redactor);
+    crate::conform::runner::check_reachable(&client)
+        .await
+        .map_err(|stop| match stop {
+            crate::conform::Stop::Unreachable(cause) | crate::conform::Stop::Failed(cause) => {
+                Error::Harness(anyhow::anyhow!(cause))
+            }
+        })?;
+    let provisioner = provision::Provisioner::new(
+        &run_id,
+        redactor,
+        config.max_exposition_bytes,
+        config.phase_timeout,
+    );
     console.progress(&format!(
         "load: preparing {} ({} messages seeded, {} identities)\n",
         config.plan.name,
         config.plan.seed_messages,
         config.plan.model.identities()
     ));
-    let prepared = match provisioner
-        .prepare(&client, &config.plan, own, &console.interrupt)
-        .await
-    {
+    let preparation = tokio::time::timeout(
+        config.phase_timeout,
+        provisioner.prepare(&client, &config.plan, own, &console.interrupt),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "the preparation exceeded --phase-timeout ({} s)",
+            config.phase_timeout.as_secs_f64()
+        ))
+    });
+    let prepared = match preparation {
         Ok(prepared) => prepared,
         Err(error) => {
             let leftovers = provisioner.teardown(&client).await;

@@ -31,18 +31,27 @@ pub struct Prepared {
 pub struct Provisioner {
     records: Records,
     ledger: Ledger,
+    teardown_budget: Duration,
 }
 
 impl Provisioner {
-    pub fn new(run_id: &str, redactor: &Redactor) -> Provisioner {
+    /// `teardown_budget`: how long the teardown may take before the rest is left over.
+    pub fn new(
+        run_id: &str,
+        redactor: &Redactor,
+        max_exposition_bytes: usize,
+        teardown_budget: Duration,
+    ) -> Provisioner {
         Provisioner {
             records: Records::new(
                 Profile::Default,
                 SafetyOptions::default(),
                 run_id.to_owned(),
                 redactor.clone(),
+                max_exposition_bytes,
             ),
             ledger: Ledger::default(),
+            teardown_budget,
         }
     }
 
@@ -204,7 +213,9 @@ impl Provisioner {
 
     /// Deletes everything the run created; returns what could not be deleted.
     pub async fn teardown(&self, client: &ApiClient) -> Vec<Leftover> {
-        self.ledger.teardown(client, None).await
+        self.ledger
+            .teardown(client, None, self.teardown_budget)
+            .await
     }
 }
 
