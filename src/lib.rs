@@ -70,6 +70,11 @@ async fn run_load(args: cli::load::LoadArgs, console: &console::Console) -> Resu
     let config = args.to_config().map_err(Error::Usage)?;
     let outcome = load::run(config, console).await?;
     console.print(&load::report::summary(&outcome));
+    if outcome.verdict == load::outcome::LoadVerdict::TargetFailed
+        && let Some(cause) = outcome.notes.first()
+    {
+        console.progress(&format!("tidegauge: {cause}\n"));
+    }
     Ok(match outcome.verdict {
         load::outcome::LoadVerdict::Interrupted => console.interrupt.exit_code(),
         _ => exit::for_load(&outcome),

@@ -85,7 +85,23 @@ fn metrics_args(base_url: &str, reports: &Path) -> Vec<String> {
     args
 }
 
-static PHASES: [Phase; 2] = [
+fn load_args(base_url: &str, reports: &Path) -> Vec<String> {
+    let mut args = vec![
+        "load".to_owned(),
+        "--base-url".into(),
+        base_url.into(),
+        "--allow-load".into(),
+        "--allow-rate-limit-probing".into(),
+        "--plan".into(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/load/smoke.toml").into(),
+        "--reports".into(),
+        reports.display().to_string(),
+    ];
+    args.extend(limits());
+    args
+}
+
+static PHASES: [Phase; 3] = [
     Phase {
         name: "conform",
         args: conform_args,
@@ -95,6 +111,11 @@ static PHASES: [Phase; 2] = [
         name: "metrics",
         args: metrics_args,
         reports: &["metrics.json"],
+    },
+    Phase {
+        name: "load",
+        args: load_args,
+        reports: &["load.json"],
     },
 ];
 
@@ -114,34 +135,36 @@ const fn ends(code: i32, mentions: &'static str) -> Expect {
 /// The conform phase reads `/metrics` only in `@metrics` scenarios, after provisioning: a
 /// target whose API answers `{}` fails provisioning first, so the cell would show nothing
 /// about the exposition. The metrics column covers these rows.
-const METRICS_ONLY: Expect =
-    Expect::NotApplicable("an exposition or snapshot behaviour; conform fails on the API first");
+const METRICS_ONLY: Expect = Expect::NotApplicable(
+    "an exposition or snapshot behaviour; conform and load fail on the API first",
+);
 
 /// Exit codes (src/exit.rs): 1 conformance failures, 3 unreachable target or harness, 4
-/// metrics failures.
+/// metrics failures, 5 load failures (here: the target answered wrongly while the load run
+/// was prepared, so nothing could be measured).
 #[rustfmt::skip]
-const TABLE: &[(Behaviour, [Expect; 2])] = &[
-    // behaviour                                conform                           metrics
-    (Behaviour::Refused,                     [ends(3, "refused"),               ends(3, "refused")]),
-    (Behaviour::Silent,                      [ends(3, "request timeout"),       ends(3, "request timeout")]),
-    (Behaviour::ResetMidBody,                [ends(3, "reset the connection"),  ends(3, "reset the connection")]),
-    (Behaviour::Status(500),                 [ends(1, "answered 500"),          ends(4, "answered 500")]),
-    (Behaviour::Status(502),                 [ends(3, "502"),                   ends(3, "502")]),
-    (Behaviour::Status(503),                 [ends(3, "503"),                   ends(3, "503")]),
-    (Behaviour::GarbageJson,                 [ends(1, "not JSON"),              ends(4, "parse")]),
-    (Behaviour::TruncatedJson,               [ends(1, "not JSON"),              ends(4, "parse")]),
-    (Behaviour::NestedJson,                  [ends(1, "recursion limit"),       ends(4, "parse")]),
-    (Behaviour::HugeBody(100_000_000),       [ends(1, "larger than the cap"),   ends(4, "larger than the cap")]),
-    (Behaviour::SlowDrip,                    [ends(3, "request timeout"),       ends(3, "request timeout")]),
-    (Behaviour::MalformedMetrics,            [METRICS_ONLY,                     ends(4, "parse")]),
-    (Behaviour::HugeExposition(200_000_000), [METRICS_ONLY,                     ends(4, "larger than the cap")]),
-    (Behaviour::DuplicateSeries,             [METRICS_ONLY,                     ends(4, "duplicate")]),
-    (Behaviour::NanCounters,                 [METRICS_ONLY,                     ends(4, "NaN")]),
-    (Behaviour::LabelEscapes,                [METRICS_ONLY,                     ends(4, "escape")]),
-    (Behaviour::SnapshotNotJson,             [METRICS_ONLY,                     ends(4, "snapshot")]),
-    (Behaviour::RedirectLoop,                [ends(1, "redirect"),              ends(4, "redirect")]),
-    (Behaviour::PlainForTlsClient,           [ends(3, "TLS"),                   ends(3, "TLS")]),
-    (Behaviour::TlsForPlainClient,           [ends(3, "not HTTP"),              ends(3, "not HTTP")]),
+const TABLE: &[(Behaviour, [Expect; 3])] = &[
+    // behaviour                              conform                           metrics                           load
+    (Behaviour::Refused,                     [ends(3, "refused"),               ends(3, "refused"),               ends(3, "refused")]),
+    (Behaviour::Silent,                      [ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout")]),
+    (Behaviour::ResetMidBody,                [ends(3, "reset the connection"),  ends(3, "reset the connection"),  ends(3, "reset the connection")]),
+    (Behaviour::Status(500),                 [ends(1, "answered 500"),          ends(4, "answered 500"),          ends(5, "answered 500")]),
+    (Behaviour::Status(502),                 [ends(3, "502"),                   ends(3, "502"),                   ends(3, "502")]),
+    (Behaviour::Status(503),                 [ends(3, "503"),                   ends(3, "503"),                   ends(3, "503")]),
+    (Behaviour::GarbageJson,                 [ends(1, "not JSON"),              ends(4, "parse"),                 ends(5, "not JSON")]),
+    (Behaviour::TruncatedJson,               [ends(1, "not JSON"),              ends(4, "parse"),                 ends(5, "not JSON")]),
+    (Behaviour::NestedJson,                  [ends(1, "recursion limit"),       ends(4, "parse"),                 ends(5, "recursion limit")]),
+    (Behaviour::HugeBody(100_000_000),       [ends(1, "larger than the cap"),   ends(4, "larger than the cap"),   ends(5, "larger than the cap")]),
+    (Behaviour::SlowDrip,                    [ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout")]),
+    (Behaviour::MalformedMetrics,            [METRICS_ONLY,                     ends(4, "parse"),                 METRICS_ONLY]),
+    (Behaviour::HugeExposition(200_000_000), [METRICS_ONLY,                     ends(4, "larger than the cap"),   METRICS_ONLY]),
+    (Behaviour::DuplicateSeries,             [METRICS_ONLY,                     ends(4, "duplicate"),             METRICS_ONLY]),
+    (Behaviour::NanCounters,                 [METRICS_ONLY,                     ends(4, "NaN"),                   METRICS_ONLY]),
+    (Behaviour::LabelEscapes,                [METRICS_ONLY,                     ends(4, "escape"),                METRICS_ONLY]),
+    (Behaviour::SnapshotNotJson,             [METRICS_ONLY,                     ends(4, "snapshot"),              METRICS_ONLY]),
+    (Behaviour::RedirectLoop,                [ends(1, "redirect"),              ends(4, "redirect"),              ends(5, "redirect")]),
+    (Behaviour::PlainForTlsClient,           [ends(3, "TLS"),                   ends(3, "TLS"),                   ends(3, "TLS")]),
+    (Behaviour::TlsForPlainClient,           [ends(3, "not HTTP"),              ends(3, "not HTTP"),              ends(3, "not HTTP")]),
 ];
 
 fn temp_dir(label: &str) -> PathBuf {

@@ -109,6 +109,25 @@ async fn calibration(config: &LoadConfig, notes: &mut Vec<String>) -> Result<Cal
     }
 }
 
+/// The target could not be talked to (as opposed to answering wrongly).
+#[derive(Debug)]
+struct Unreachable(String);
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+/// True when a preparation error means the target could not be talked to (exit 3); false
+/// when it answered, wrongly (a load failure of the target, exit 5).
+fn is_unreachable(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<Unreachable>().is_some()
+        || crate::http::client::TransportError::find(error).is_some_and(|t| t.unreachable())
+}
+
 /// What the measured phase produced, whatever the model.
 struct Measured {
     seconds: f64,
@@ -203,13 +222,6 @@ async fn run_in(
     }
     let own = server.is_some();
     let client = ApiClient::new(&base_url, config.client.clone(), redactor.clone())?;
-    crate::conform::runner::check_reachable(&client)
-        .await
-        .map_err(|stop| match stop {
-            crate::conform::Stop::Unreachable(cause) | crate::conform::Stop::Failed(cause) => {
-                Error::Harness(anyhow::anyhow!(cause))
-            }
-        })?;
     let provisioner = provision::Provisioner::new(
         &run_id,
         redactor,
@@ -222,25 +234,69 @@ async fn run_in(
         config.plan.seed_messages,
         config.plan.model.identities()
     ));
-    let preparation = tokio::time::timeout(
-        config.phase_timeout,
-        provisioner.prepare(&client, &config.plan, own, &console.interrupt),
-    )
-    .await
-    .unwrap_or_else(|_| {
-        Err(anyhow::anyhow!(
-            "the preparation exceeded --phase-timeout ({} s)",
-            config.phase_timeout.as_secs_f64()
-        ))
-    });
+    let preparation = async {
+        crate::conform::runner::check_reachable(&client)
+            .await
+            .map_err(|stop| match stop {
+                crate::conform::Stop::Unreachable(cause) => anyhow::Error::new(Unreachable(cause)),
+                crate::conform::Stop::Failed(cause) => anyhow::anyhow!(cause),
+            })?;
+        provisioner
+            .prepare(&client, &config.plan, own, &console.interrupt)
+            .await
+    };
+    let preparation = tokio::select! {
+        done = tokio::time::timeout(config.phase_timeout, preparation) => done.map_err(|_| {
+            format!(
+                "the load phase exceeded --phase-timeout ({} s) while preparing; stopped, \
+                 report written",
+                config.phase_timeout.as_secs_f64()
+            )
+        }),
+        () = console.interrupt.requested() => Err("interrupted while preparing".to_owned()),
+    };
     let prepared = match preparation {
-        Ok(prepared) => prepared,
-        Err(error) => {
+        Ok(Ok(prepared)) => prepared,
+        Err(stopped) => {
             let leftovers = provisioner.teardown(&client).await;
-            return Err(Error::Harness(error.context(format!(
-                "cannot prepare the load run on {base_url} ({} objects left over)",
-                leftovers.len()
-            ))));
+            if let Some(server) = server {
+                let _ = server.shutdown().await;
+            }
+            outcome.notes = vec![stopped.clone()];
+            outcome.notes.extend(
+                leftovers
+                    .iter()
+                    .map(|l| format!("left on the target: {l:?}")),
+            );
+            if console.interrupt.is_requested() {
+                outcome.verdict = LoadVerdict::Interrupted;
+                report::write(&outcome, report_dir, redactor)?;
+                return Ok(outcome);
+            }
+            return Err(Error::Harness(anyhow::anyhow!(stopped)));
+        }
+        Ok(Err(error)) => {
+            let leftovers = provisioner.teardown(&client).await;
+            let left = match leftovers.len() {
+                0 => String::new(),
+                n => format!(" ({n} objects left over)"),
+            };
+            if let Some(server) = server {
+                let _ = server.shutdown().await;
+            }
+            if is_unreachable(&error) {
+                return Err(Error::Harness(error.context(format!(
+                    "cannot prepare the load run on {base_url}{left}"
+                ))));
+            }
+            // The target answered, wrongly: the load phase fails on the target, not on the
+            // harness.
+            outcome.verdict = LoadVerdict::TargetFailed;
+            outcome.notes = vec![format!(
+                "the target answered wrongly while the load run was prepared: {error:#}{left}"
+            )];
+            report::write(&outcome, report_dir, redactor)?;
+            return Ok(outcome);
         }
     };
     notes.extend(prepared.notes.iter().cloned());
