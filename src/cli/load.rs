@@ -86,6 +86,9 @@ impl LoadArgs {
             return Err("give the target with --base-url, not goose's --host".into());
         }
         let limits = self.limits.validated()?;
+        if let Some(run_time) = &self.goose.run_time {
+            parse_duration(run_time).map_err(|e| format!("--run-time: {e}"))?;
+        }
         let mut plan = Plan::load(&self.plan)?;
         self.apply_open_flags(&mut plan)?;
         plan.check_users(self.goose.users)

@@ -34,3 +34,16 @@ pub enum Command {
     /// Measure this machine's load-generator ceiling for the open model.
     Calibrate(load::CalibrateArgs),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every subcommand's flags, goose's flattened ones included, are consistent: no name or
+    /// short flag used twice, no bad default.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
