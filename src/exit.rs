@@ -26,7 +26,7 @@ pub fn for_load(outcome: &crate::load::outcome::LoadOutcome) -> u8 {
         LoadVerdict::Interrupted => INTERRUPTED,
         LoadVerdict::Error => HARNESS,
         _ if server_failed => METRICS_FAILED,
-        LoadVerdict::ThresholdsBreached => LOAD_THRESHOLDS_BREACHED,
+        LoadVerdict::ThresholdsBreached | LoadVerdict::TargetFailed => LOAD_THRESHOLDS_BREACHED,
         LoadVerdict::Invalid => LOAD_INVALID,
         LoadVerdict::Passed => PASSED,
     }

@@ -64,7 +64,14 @@ async fn run_metrics(
     let config = args.to_config().map_err(Error::Usage)?;
     let outcome = metrics::run::run(config, console).await?;
     console.print(&outcome.summary());
-    Ok(if outcome.passed() {
+    if let Some(cause) = outcome.cause() {
+        console.progress(&format!("tidegauge: {cause}\n"));
+    }
+    Ok(if outcome.interrupted {
+        console.interrupt.exit_code()
+    } else if outcome.aborted.is_some() {
+        exit::HARNESS
+    } else if outcome.passed() {
         exit::PASSED
     } else {
         exit::METRICS_FAILED
@@ -75,7 +82,15 @@ async fn run_load(args: cli::load::LoadArgs, console: &console::Console) -> Resu
     let config = args.to_config().map_err(Error::Usage)?;
     let outcome = load::run(config, console).await?;
     console.print(&load::report::summary(&outcome));
-    Ok(exit::for_load(&outcome))
+    if outcome.verdict == load::outcome::LoadVerdict::TargetFailed
+        && let Some(cause) = outcome.notes.first()
+    {
+        console.progress(&format!("tidegauge: {cause}\n"));
+    }
+    Ok(match outcome.verdict {
+        load::outcome::LoadVerdict::Interrupted => console.interrupt.exit_code(),
+        _ => exit::for_load(&outcome),
+    })
 }
 
 async fn calibrate(
@@ -116,8 +131,13 @@ async fn run_conform(
     if args.coverage {
         console.print(&outcome.coverage.render());
     }
+    if let Some(cause) = outcome.cause() {
+        console.progress(&format!("tidegauge: {cause}\n"));
+    }
     Ok(if outcome.interrupted {
-        exit::INTERRUPTED
+        console.interrupt.exit_code()
+    } else if outcome.aborted.is_some() {
+        exit::HARNESS
     } else if outcome.passed() {
         exit::PASSED
     } else {

@@ -387,12 +387,9 @@ async fn an_interrupted_load_exits_130_writes_its_report_and_cleans_up() {
 
 #[tokio::test]
 async fn a_dead_target_is_a_harness_error_with_a_report() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    // Port 1 (tcpmux): privileged and unused. A port bound and released here could be
+    // taken at once by a server another test starts on 127.0.0.1:0.
+    let url = "http://127.0.0.1:1".to_owned();
     let ran = load(&[
         "--base-url",
         &url,

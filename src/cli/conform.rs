@@ -4,10 +4,8 @@
 use crate::conform::context::{Profile, SafetyOptions};
 use crate::conform::identities::Preprovisioned;
 use crate::conform::{ConformConfig, CucumberOptions};
-use crate::http::ClientOptions;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
-use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ProfileArg {
@@ -37,17 +35,27 @@ pub struct ConformArgs {
     #[arg(long, help_heading = "Reports")]
     pub coverage: bool,
 
-    /// Retries of an idempotent request on connection errors and 502/503/504.
-    #[arg(long, default_value_t = 2, help_heading = "Target")]
-    pub retries: u32,
+    #[command(flatten)]
+    pub limits: super::limits::LimitsArgs,
 
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30.0, help_heading = "Target")]
-    pub request_timeout: f64,
+    /// Deadline of one scenario in seconds: its requests stop there and it fails.
+    #[arg(
+        long,
+        default_value_t = 120.0,
+        value_name = "SECONDS",
+        help_heading = "Limits"
+    )]
+    pub scenario_timeout: f64,
 
-    /// Largest response body read, in bytes; larger answers are a clear failure.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, help_heading = "Target")]
-    pub max_body_bytes: usize,
+    /// Budget of the teardown in seconds, after the scenarios (also after Ctrl-C or the phase
+    /// deadline): what is not deleted by then is reported as left over.
+    #[arg(
+        long,
+        default_value_t = 120.0,
+        value_name = "SECONDS",
+        help_heading = "Limits"
+    )]
+    pub teardown_timeout: f64,
 
     /// Allow scenarios that self-register agents (which no endpoint can delete).
     #[arg(long, help_heading = "Safety")]
@@ -73,12 +81,9 @@ impl ConformArgs {
     /// The validated run; `env` reads the pre-provisioned accounts' variables.
     pub fn to_config(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<ConformConfig, String> {
         let target = self.target.validated()?;
-        if !(self.request_timeout > 0.0 && self.request_timeout.is_finite()) {
-            return Err(format!(
-                "--request-timeout must be a positive number of seconds (got {})",
-                self.request_timeout
-            ));
-        }
+        let limits = self.limits.validated()?;
+        let scenario_timeout = super::limits::seconds("--scenario-timeout", self.scenario_timeout)?;
+        let teardown_timeout = super::limits::seconds("--teardown-timeout", self.teardown_timeout)?;
         Ok(ConformConfig {
             base_url: target.base_url,
             metrics_key: target.metrics_key,
@@ -93,11 +98,11 @@ impl ConformArgs {
                 claim_email: self.claim_email.clone(),
                 allow_rate_limit_probing: self.allow_rate_limit_probing,
             },
-            client: ClientOptions {
-                timeout: Duration::from_secs_f64(self.request_timeout),
-                max_body_bytes: self.max_body_bytes,
-                retries: self.retries,
-            },
+            client: limits.api,
+            max_exposition_bytes: limits.exposition.max_body_bytes,
+            scenario_timeout,
+            phase_timeout: limits.phase_timeout,
+            teardown_timeout,
             placeholder_base: self.placeholder_base.clone(),
             preprovisioned: Preprovisioned::from_env(env),
             reference_faults: target.reference_faults,

@@ -2,7 +2,6 @@
 //! own configuration flattened in (users, increase rate, run time, throttle, reports), and
 //! the open model's rate flags; `calibrate` measures the generator's ceiling.
 
-use crate::http::ClientOptions;
 use crate::load::LoadConfig;
 use crate::load::plan::{Model, OpenModel, Plan, parse_duration};
 use clap::Args;
@@ -63,13 +62,8 @@ pub struct LoadArgs {
     #[arg(long, help_heading = "Safety")]
     pub allow_rate_limit_probing: bool,
 
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30.0, help_heading = "Target")]
-    pub request_timeout: f64,
-
-    /// Largest response body read, in bytes; a larger one is a failed request.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, help_heading = "Target")]
-    pub max_body_bytes: usize,
+    #[command(flatten)]
+    pub limits: super::limits::LimitsArgs,
 
     #[command(flatten)]
     pub goose: GooseConfiguration,
@@ -91,11 +85,9 @@ impl LoadArgs {
         if self.goose.host.is_some() {
             return Err("give the target with --base-url, not goose's --host".into());
         }
-        if !(self.request_timeout > 0.0 && self.request_timeout.is_finite()) {
-            return Err(format!(
-                "--request-timeout must be a positive number of seconds (got {})",
-                self.request_timeout
-            ));
+        let limits = self.limits.validated()?;
+        if let Some(run_time) = &self.goose.run_time {
+            parse_duration(run_time).map_err(|e| format!("--run-time: {e}"))?;
         }
         let mut plan = Plan::load(&self.plan)?;
         self.apply_open_flags(&mut plan)?;
@@ -109,11 +101,9 @@ impl LoadArgs {
             goose: self.goose.clone(),
             baseline: self.baseline.clone(),
             reports: self.reports.clone(),
-            client: ClientOptions {
-                timeout: Duration::from_secs_f64(self.request_timeout),
-                max_body_bytes: self.max_body_bytes,
-                ..ClientOptions::default()
-            },
+            client: limits.api,
+            max_exposition_bytes: limits.exposition.max_body_bytes,
+            phase_timeout: limits.phase_timeout,
             calibration: self.calibration.clone(),
             allow_load: self.allow_load,
             allow_rate_limit_probing: self.allow_rate_limit_probing,

@@ -3,12 +3,10 @@
 
 use super::conform::ProfileArg;
 use crate::conform::context::Profile;
-use crate::http::ClientOptions;
 use crate::metrics::contract::Contract;
 use crate::metrics::run::MetricsConfig;
 use clap::Args;
 use std::path::PathBuf;
-use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
@@ -32,13 +30,8 @@ pub struct MetricsArgs {
     #[arg(long, default_value = "reports", help_heading = "Reports")]
     pub reports: PathBuf,
 
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30.0, help_heading = "Target")]
-    pub request_timeout: f64,
-
-    /// Largest exposition read, in bytes; a larger one is a clear failure.
-    #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Target")]
-    pub max_body_bytes: usize,
+    #[command(flatten)]
+    pub limits: super::limits::LimitsArgs,
 }
 
 impl MetricsArgs {
@@ -50,12 +43,7 @@ impl MetricsArgs {
                 self.snapshot_path
             ));
         }
-        if !(self.request_timeout > 0.0 && self.request_timeout.is_finite()) {
-            return Err(format!(
-                "--request-timeout must be a positive number of seconds (got {})",
-                self.request_timeout
-            ));
-        }
+        let limits = self.limits.validated()?;
         let contract = match &self.contract {
             Some(path) => Contract::load(path)?,
             None => Contract::built_in(),
@@ -70,11 +58,9 @@ impl MetricsArgs {
                 ProfileArg::Strict => Profile::Strict,
             }),
             reports: self.reports.clone(),
-            client: ClientOptions {
-                timeout: Duration::from_secs_f64(self.request_timeout),
-                max_body_bytes: self.max_body_bytes,
-                retries: 2,
-            },
+            client: limits.api,
+            max_exposition_bytes: limits.exposition.max_body_bytes,
+            phase_timeout: limits.phase_timeout,
             reference_faults: target.reference_faults,
         })
     }

@@ -2,6 +2,7 @@
 //! each subcommand's arguments are turned into a plain configuration here.
 
 pub mod conform;
+pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod run;
@@ -37,4 +38,17 @@ pub enum Command {
     /// embedded reference target when no --base-url is given), with report.json, junit.xml and
     /// report.html in reports/<run id>/.
     Run(Box<run::RunArgs>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every subcommand's flags, goose's flattened ones included, are consistent: no name or
+    /// short flag used twice, no bad default.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -33,9 +33,8 @@ pub struct RunArgs {
     #[arg(long = "reference-fault", value_name = "NAME", help_heading = "Target")]
     pub reference_faults: Vec<Fault>,
 
-    /// Per-request timeout in seconds (default 30).
-    #[arg(long, value_name = "SECONDS", help_heading = "Target")]
-    pub request_timeout: Option<f64>,
+    #[command(flatten)]
+    pub limits: super::limits::LimitsArgs,
 
     /// The load plan (default load/smoke.toml).
     #[arg(long, value_name = "FILE", help_heading = "Load")]
@@ -99,10 +98,9 @@ impl RunArgs {
                 ProfileArg::Default => Profile::Default,
                 ProfileArg::Strict => Profile::Strict,
             }),
-            request_timeout: self.request_timeout,
             reference_faults: self.reference_faults.clone(),
         };
-        let mut plan = config::resolve(flags, env)?;
+        let mut plan = config::resolve(flags, self.limits.validated()?, env)?;
         let target = super::target::TargetArgs {
             base_url: plan.base_url.clone(),
             metrics_key: None,

@@ -78,6 +78,8 @@ pub struct Records {
     pub hits: Mutex<Vec<Hit>>,
     /// Requests to paths that are not in the spec (each is an error of the feature).
     pub unknown_paths: Mutex<Vec<String>>,
+    /// The cap of a `/metrics` answer in metric steps (`--max-exposition-bytes`).
+    pub max_exposition_bytes: usize,
     counter: AtomicU64,
 }
 
@@ -87,6 +89,7 @@ impl Records {
         safety: SafetyOptions,
         run_id: String,
         redactor: Redactor,
+        max_exposition_bytes: usize,
     ) -> Self {
         Records {
             profile,
@@ -96,6 +99,7 @@ impl Records {
             results: Mutex::default(),
             hits: Mutex::default(),
             unknown_paths: Mutex::default(),
+            max_exposition_bytes,
             counter: AtomicU64::new(0),
         }
     }

@@ -7,7 +7,7 @@
 use super::context::Records;
 use super::ledger::{Created, Ledger};
 use crate::http::{ApiClient, Auth, RequestBody, Secret};
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 #[derive(Clone, Debug)]
@@ -79,15 +79,47 @@ pub async fn post(
     let exchange = client
         .send("POST", path, auth, Some(&RequestBody::Json(body)), &[])
         .await
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(anyhow::Error::new)?;
     if !(200..300).contains(&exchange.status) {
         bail!(
-            "POST {path} answered {} while provisioning test identities: {}",
+            "POST {path} answered {}{} while provisioning test identities: {}",
             exchange.status,
-            exchange.body
+            redirect_note(&exchange),
+            excerpt(&exchange.body)
+        );
+    }
+    if let Err(error) = serde_json::from_str::<Value>(&exchange.body) {
+        bail!(
+            "POST {path} answered {} with a body that is not JSON ({error}): {}",
+            exchange.status,
+            excerpt(&exchange.body)
         );
     }
     Ok(exchange.json)
+}
+
+/// " (a redirect to X, not followed)" for a 3xx answer: the harness never follows redirects.
+fn redirect_note(exchange: &crate::http::Exchange) -> String {
+    match (exchange.status, exchange.header("location")) {
+        (300..=399, Some(location)) => format!(" (a redirect to {location}, not followed)"),
+        (300..=399, None) => " (a redirect, not followed)".into(),
+        _ => String::new(),
+    }
+}
+
+/// The start of a body, on one line, for a one-line cause.
+fn excerpt(body: &str) -> String {
+    const MAX: usize = 120;
+    let flat: String = body
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if body.chars().nth(MAX).is_some() {
+        format!("{flat}… ({} bytes)", body.len())
+    } else {
+        flat
+    }
 }
 
 /// A string field of an answer, or an error naming what is missing.
@@ -267,7 +299,7 @@ pub async fn acquire_hook(
         let exchange = client
             .send("POST", &path, &auth, Some(&RequestBody::Json(body)), &[])
             .await
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(anyhow::Error::new)?;
         let key = exchange
             .json
             .get("hookKey")

@@ -259,22 +259,40 @@ impl Ledger {
     /// Deletes everything recorded, in dependency order; returns what is left over.
     /// `claimer` is a human account that may claim self-registered agents through the claim
     /// outbox, which only an instance the harness started offers (`None` elsewhere).
-    pub async fn teardown(&self, client: &ApiClient, claimer: Option<&Secret>) -> Vec<Leftover> {
+    /// The whole teardown ends within `budget` (`--teardown-timeout`): what is not deleted
+    /// by then is left over, with that reason.
+    pub async fn teardown(
+        &self,
+        client: &ApiClient,
+        claimer: Option<&Secret>,
+        budget: std::time::Duration,
+    ) -> Vec<Leftover> {
+        let deadline = tokio::time::Instant::now() + budget;
         let mut items = std::mem::take(&mut *self.created.lock());
         items.sort_by_key(Created::order);
         let mut leftovers = Vec::new();
         for item in items {
-            let result = match (&item, claimer) {
-                (
-                    Created::UnownedAgent {
-                        id,
-                        username,
-                        claim_code,
-                    },
-                    Some(claimer),
-                ) => claim_and_delete(client, id, username, claim_code, claimer).await,
-                _ => delete(client, &item).await,
+            let deletion = async {
+                match (&item, claimer) {
+                    (
+                        Created::UnownedAgent {
+                            id,
+                            username,
+                            claim_code,
+                        },
+                        Some(claimer),
+                    ) => claim_and_delete(client, id, username, claim_code, claimer).await,
+                    _ => delete(client, &item).await,
+                }
             };
+            let result = tokio::time::timeout_at(deadline, deletion)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(format!(
+                        "not deleted: the teardown ran out of its {} s (--teardown-timeout)",
+                        budget.as_secs_f64()
+                    ))
+                });
             if let Err(reason) = result {
                 leftovers.push(Leftover {
                     kind: item.kind(),
@@ -424,5 +442,57 @@ async fn delete(client: &ApiClient, item: &Created) -> Result<(), String> {
         Created::Account { token, .. } => {
             call(client, "DELETE", "/api/auth/account", &bearer(token), None).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{ClientOptions, Redactor};
+    use std::time::{Duration, Instant};
+
+    /// Regression: a target that stops answering during teardown used to hold the run for
+    /// every object times the request timeout and its retries.
+    #[tokio::test]
+    async fn a_teardown_past_its_budget_leaves_the_rest_over_with_the_reason() {
+        // A loopback target that accepts and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let held = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                open.push(stream);
+            }
+        });
+        let options = ClientOptions {
+            timeout: Duration::from_secs(30),
+            ..ClientOptions::default()
+        };
+        let client = ApiClient::new(&format!("http://{addr}"), options, Redactor::new()).unwrap();
+        let ledger = Ledger::default();
+        for n in 0..3 {
+            ledger.record(Created::Agency {
+                id: format!("agency-{n}"),
+                owner: Secret::new("owner-token"),
+            });
+        }
+        let started = Instant::now();
+        let leftovers = ledger
+            .teardown(&client, None, Duration::from_millis(300))
+            .await;
+        held.abort();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(leftovers.len(), 3, "{leftovers:?}");
+        assert!(
+            leftovers
+                .iter()
+                .all(|l| l.reason.contains("--teardown-timeout")),
+            "{leftovers:?}"
+        );
+        assert!(ledger.is_empty());
     }
 }

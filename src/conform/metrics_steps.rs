@@ -17,7 +17,11 @@ pub struct Baseline(Scrape);
 async fn scrape(world: &ApiWorld) -> Result<Scrape, String> {
     let target = world.target();
     let key = target.metrics_key.as_ref().map(|k| k.expose().to_owned());
-    Scrape::fetch(&target.client, key.as_deref()).await
+    let client = target.client.with_body_cap(
+        world.records().max_exposition_bytes,
+        "--max-exposition-bytes",
+    );
+    Scrape::fetch(&client, key.as_deref()).await
 }
 
 #[given(expr = "I take a metrics baseline")]

@@ -51,13 +51,41 @@ pub fn check_features_parse(dir: &Path) -> Result<usize, Error> {
     Ok(count)
 }
 
-/// Fails with exit code 3 when nothing answers at the base URL.
-pub async fn check_reachable(client: &ApiClient) -> Result<(), Error> {
-    client
+/// Asks the target's `/health`: `Err` when the run cannot go on — the target cannot be
+/// talked to, or still answers 502/503/504 after the retries (unavailable; exit 3), or its
+/// answer is over the body cap (a failure; exit 1). Any other answer lets the run go on: the
+/// scenarios judge it.
+pub async fn check_reachable(client: &ApiClient) -> Result<(), super::Stop> {
+    match client
         .send("GET", "/health", &crate::http::Auth::None, None, &[])
         .await
-        .map(|_| ())
-        .map_err(|e| Error::Harness(anyhow::anyhow!("target unreachable: {e}")))
+    {
+        Ok(exchange) if matches!(exchange.status, 502..=504) => {
+            let retries = match exchange.retries {
+                0 => String::new(),
+                n => format!(" {}", crate::http::client::after_retries(n)),
+            };
+            Err(super::Stop::Unreachable(format!(
+                "target unavailable: GET /health still answered {}{retries}",
+                exchange.status
+            )))
+        }
+        Ok(_) => Ok(()),
+        Err(error) if error.unreachable() => Err(super::Stop::Unreachable(format!(
+            "target unreachable: {error}"
+        ))),
+        Err(error) => Err(super::Stop::Failed(error.to_string())),
+    }
+}
+
+/// How the features' run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Finished,
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+    /// `--phase-timeout` passed.
+    PhaseTimeout,
 }
 
 fn tags(
@@ -175,14 +203,16 @@ fn panic_text(info: &event::Info) -> String {
         .unwrap_or_else(|| "panicked".into())
 }
 
-/// Runs every feature; returns whether the run was interrupted (Ctrl-C).
+/// Runs every feature until they are done, the run is interrupted (Ctrl-C, SIGTERM) or the
+/// phase `deadline` passes; says which.
 pub async fn run_features(
     config: &ConformConfig,
     records: &Arc<Records>,
     target: &Arc<Target>,
     report_dir: &Path,
     console: &Console,
-) -> Result<bool, Error> {
+    deadline: tokio::time::Instant,
+) -> Result<Ended, Error> {
     let create = |name: &str| {
         std::fs::File::create(report_dir.join(name)).map_err(|e| {
             Error::Harness(anyhow::anyhow!(
@@ -210,6 +240,7 @@ pub async fn run_features(
     let filter_records = Arc::clone(records);
     let embedded = target.embedded;
     let has_sink = target.sink.is_some();
+    let scenario_timeout = config.scenario_timeout;
 
     let cucumber = ApiWorld::cucumber()
         .with_writer(writer)
@@ -224,6 +255,10 @@ pub async fn run_features(
                 world.records = Some(Arc::clone(&records));
                 world.tags = tags.clone();
                 world.scenario_key = key;
+                world.deadline = Some((
+                    tokio::time::Instant::now() + scenario_timeout,
+                    scenario_timeout,
+                ));
                 let needs_fresh =
                     shared.embedded && tags.iter().any(|t| FRESH_TAGS.contains(&t.as_str()));
                 if needs_fresh {
@@ -322,10 +357,11 @@ pub async fn run_features(
             }
         }
     });
-    let interrupted = tokio::select! {
-        _ = run => false,
-        _ = console.interrupt.requested() => true,
+    let ended = tokio::select! {
+        _ = run => Ended::Finished,
+        _ = console.interrupt.requested() => Ended::Interrupted,
+        _ = tokio::time::sleep_until(deadline) => Ended::PhaseTimeout,
     };
     console.progress("\n");
-    Ok(interrupted)
+    Ok(ended)
 }

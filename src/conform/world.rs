@@ -43,6 +43,9 @@ pub struct ApiWorld {
     pub tags: Vec<String>,
     /// `feature:line` of the scenario (coverage ties its requests to its outcome).
     pub scenario_key: String,
+    /// When the scenario's time is up (`--scenario-timeout`), and that timeout, for the
+    /// message: a request still running then is cut and the step fails.
+    pub deadline: Option<(tokio::time::Instant, std::time::Duration)>,
 }
 
 // Debug is what cucumber's writers print for a failed scenario: it shows nothing secret.
@@ -179,6 +182,23 @@ impl ApiWorld {
         Ok(value)
     }
 
+    /// Runs one request of the scenario, cut at the scenario's deadline.
+    pub async fn within_deadline<T>(
+        &self,
+        request: impl std::future::Future<Output = Result<T, crate::http::TransportError>>,
+    ) -> Result<T, String> {
+        let Some((deadline, timeout)) = self.deadline else {
+            return request.await.map_err(|e| e.to_string());
+        };
+        match tokio::time::timeout_at(deadline, request).await {
+            Ok(answer) => answer.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "the scenario exceeded --scenario-timeout ({} s); its request was cut",
+                timeout.as_secs_f64()
+            )),
+        }
+    }
+
     /// Sends a request with the current credential; records coverage and created objects.
     pub async fn send(
         &mut self,
@@ -194,30 +214,26 @@ impl ApiWorld {
         };
         let target = Arc::clone(self.target());
         let records = Arc::clone(self.records());
-        let mut exchange = target
-            .client
-            .send(
+        let mut exchange = self
+            .within_deadline(target.client.send(
                 method,
                 &path,
                 &self.auth,
                 body.as_ref(),
                 &self.extra_headers,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            ))
+            .await?;
         if let Some(wait) = self.rate_limit_wait(method, &path, &exchange)? {
             tokio::time::sleep(wait).await;
-            exchange = target
-                .client
-                .send(
+            exchange = self
+                .within_deadline(target.client.send(
                     method,
                     &path,
                     &self.auth,
                     body.as_ref(),
                     &self.extra_headers,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+                ))
+                .await?;
         }
         match spec::find(method, &path) {
             Some(endpoint) => {
@@ -339,5 +355,32 @@ impl ApiWorld {
         self.auth = auth;
         self.auth_label = label.to_owned();
         self.caller = caller;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::TransportError;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_request_past_the_scenario_deadline_is_cut_and_fails_the_step() {
+        let timeout = Duration::from_millis(50);
+        let world = ApiWorld {
+            deadline: Some((tokio::time::Instant::now() + timeout, timeout)),
+            ..ApiWorld::default()
+        };
+        let never = std::future::pending::<Result<(), TransportError>>();
+        let cut = tokio::time::timeout(Duration::from_secs(10), world.within_deadline(never))
+            .await
+            .expect("the deadline cuts the request");
+        let message = cut.expect_err("a cut request fails the step");
+        assert!(message.contains("--scenario-timeout"), "{message}");
+        let unbounded = ApiWorld::default();
+        let answered = unbounded
+            .within_deadline(async { Ok::<_, TransportError>(7) })
+            .await;
+        assert_eq!(answered, Ok(7));
     }
 }

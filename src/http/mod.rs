@@ -5,5 +5,8 @@
 pub mod client;
 pub mod redact;
 
-pub use client::{ApiClient, Auth, ClientOptions, Exchange, RequestBody, TransportError};
+pub use client::{
+    ApiClient, Auth, ClientOptions, Exchange, RequestBody, Retry, RetryLog, TransportError,
+    TransportKind,
+};
 pub use redact::{Redactor, Secret};

@@ -46,8 +46,14 @@ pub struct LoadConfig {
     pub goose: goose::config::GooseConfiguration,
     pub baseline: Option<PathBuf>,
     pub reports: PathBuf,
-    /// For provisioning, scrapes and teardown.
+    /// For provisioning, scrapes and teardown; its timeout and body cap also bound every
+    /// measured request.
     pub client: ClientOptions,
+    /// Largest exposition read by the scrapes around the run.
+    pub max_exposition_bytes: usize,
+    /// Deadline of the preparation (provisioning and seeding) and of the teardown; the
+    /// measured phase is bounded by the plan.
+    pub phase_timeout: Duration,
     /// A calibration file for the open model; without it one is measured first.
     pub calibration: Option<PathBuf>,
     pub allow_load: bool,
@@ -101,6 +107,25 @@ async fn calibration(config: &LoadConfig, notes: &mut Vec<String>) -> Result<Cal
             Ok(measured)
         }
     }
+}
+
+/// The target could not be talked to (as opposed to answering wrongly).
+#[derive(Debug)]
+struct Unreachable(String);
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+/// True when a preparation error means the target could not be talked to (exit 3); false
+/// when it answered, wrongly (a load failure of the target, exit 5).
+fn is_unreachable(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<Unreachable>().is_some()
+        || crate::http::client::TransportError::find(error).is_some_and(|t| t.unreachable())
 }
 
 /// What the measured phase produced, whatever the model.
@@ -197,25 +222,81 @@ async fn run_in(
     }
     let own = server.is_some();
     let client = ApiClient::new(&base_url, config.client.clone(), redactor.clone())?;
-    crate::conform::runner::check_reachable(&client).await?;
-    let provisioner = provision::Provisioner::new(&run_id, redactor);
+    let provisioner = provision::Provisioner::new(
+        &run_id,
+        redactor,
+        config.max_exposition_bytes,
+        config.phase_timeout,
+    );
     console.progress(&format!(
         "load: preparing {} ({} messages seeded, {} identities)\n",
         config.plan.name,
         config.plan.seed_messages,
         config.plan.model.identities()
     ));
-    let prepared = match provisioner
-        .prepare(&client, &config.plan, own, &console.interrupt)
-        .await
-    {
-        Ok(prepared) => prepared,
-        Err(error) => {
+    let preparation = async {
+        crate::conform::runner::check_reachable(&client)
+            .await
+            .map_err(|stop| match stop {
+                crate::conform::Stop::Unreachable(cause) => anyhow::Error::new(Unreachable(cause)),
+                crate::conform::Stop::Failed(cause) => anyhow::anyhow!(cause),
+            })?;
+        provisioner
+            .prepare(&client, &config.plan, own, &console.interrupt)
+            .await
+    };
+    let preparation = tokio::select! {
+        done = tokio::time::timeout(config.phase_timeout, preparation) => done.map_err(|_| {
+            format!(
+                "the load phase exceeded --phase-timeout ({} s) while preparing; stopped, \
+                 report written",
+                config.phase_timeout.as_secs_f64()
+            )
+        }),
+        () = console.interrupt.requested() => Err("interrupted while preparing".to_owned()),
+    };
+    let prepared = match preparation {
+        Ok(Ok(prepared)) => prepared,
+        Err(stopped) => {
             let leftovers = provisioner.teardown(&client).await;
-            return Err(Error::Harness(error.context(format!(
-                "cannot prepare the load run on {base_url} ({} objects left over)",
-                leftovers.len()
-            ))));
+            if let Some(server) = server {
+                let _ = server.shutdown().await;
+            }
+            outcome.notes = vec![stopped.clone()];
+            outcome.notes.extend(
+                leftovers
+                    .iter()
+                    .map(|l| format!("left on the target: {l:?}")),
+            );
+            if console.interrupt.is_requested() {
+                outcome.verdict = LoadVerdict::Interrupted;
+                report::write(&outcome, report_dir, redactor)?;
+                return Ok(outcome);
+            }
+            return Err(Error::Harness(anyhow::anyhow!(stopped)));
+        }
+        Ok(Err(error)) => {
+            let leftovers = provisioner.teardown(&client).await;
+            let left = match leftovers.len() {
+                0 => String::new(),
+                n => format!(" ({n} objects left over)"),
+            };
+            if let Some(server) = server {
+                let _ = server.shutdown().await;
+            }
+            if is_unreachable(&error) {
+                return Err(Error::Harness(error.context(format!(
+                    "cannot prepare the load run on {base_url}{left}"
+                ))));
+            }
+            // The target answered, wrongly: the load phase fails on the target, not on the
+            // harness.
+            outcome.verdict = LoadVerdict::TargetFailed;
+            outcome.notes = vec![format!(
+                "the target answered wrongly while the load run was prepared: {error:#}{left}"
+            )];
+            report::write(&outcome, report_dir, redactor)?;
+            return Ok(outcome);
         }
     };
     notes.extend(prepared.notes.iter().cloned());

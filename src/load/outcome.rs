@@ -17,6 +17,10 @@ pub enum LoadVerdict {
     Invalid,
     /// Stopped by Ctrl-C or SIGTERM before the planned end.
     Interrupted,
+    /// The target answered wrongly while the run was prepared (provisioning or seeding got
+    /// an error status or a body that is not what the spec says); `notes` holds the cause.
+    /// A load failure of the target (exit 5), not of the harness.
+    TargetFailed,
     /// The run could not complete (target unreachable, preparation refused, harness fault);
     /// `notes` holds the cause.
     Error,

@@ -15,7 +15,7 @@ use crate::conform::identities::{self, Identities, Person, Preprovisioned, field
 use crate::conform::ledger::{Created, Ledger, Leftover};
 use crate::http::{ApiClient, Auth, Redactor, RequestBody, Secret};
 use crate::interrupt::Interrupt;
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,18 +31,27 @@ pub struct Prepared {
 pub struct Provisioner {
     records: Records,
     ledger: Ledger,
+    teardown_budget: Duration,
 }
 
 impl Provisioner {
-    pub fn new(run_id: &str, redactor: &Redactor) -> Provisioner {
+    /// `teardown_budget`: how long the teardown may take before the rest is left over.
+    pub fn new(
+        run_id: &str,
+        redactor: &Redactor,
+        max_exposition_bytes: usize,
+        teardown_budget: Duration,
+    ) -> Provisioner {
         Provisioner {
             records: Records::new(
                 Profile::Default,
                 SafetyOptions::default(),
                 run_id.to_owned(),
                 redactor.clone(),
+                max_exposition_bytes,
             ),
             ledger: Ledger::default(),
+            teardown_budget,
         }
     }
 
@@ -126,7 +135,8 @@ impl Provisioner {
                 let answer = client
                     .send("POST", "/api/hooks/messages", &auth, Some(&body), &[])
                     .await
-                    .map_err(|e| anyhow!("seeding message {} of {count}: {e}", n + 1))?;
+                    .map_err(anyhow::Error::new)
+                    .with_context(|| format!("seeding message {} of {count}", n + 1))?;
                 match answer.status {
                     200..=299 => break,
                     500..=599 if attempt < 3 => continue,
@@ -166,7 +176,8 @@ impl Provisioner {
                 &[],
             )
             .await
-            .map_err(|e| anyhow!("{e}"))?;
+            .map_err(anyhow::Error::new)
+            .with_context(|| format!("virtual user {index} joining the seeded agency"))?;
         if !matches!(join.status, 200 | 201 | 409) {
             bail!(
                 "virtual user {index} could not join the seeded agency: {}",
@@ -204,7 +215,9 @@ impl Provisioner {
 
     /// Deletes everything the run created; returns what could not be deleted.
     pub async fn teardown(&self, client: &ApiClient) -> Vec<Leftover> {
-        self.ledger.teardown(client, None).await
+        self.ledger
+            .teardown(client, None, self.teardown_budget)
+            .await
     }
 }
 

@@ -40,6 +40,7 @@ pub fn summary(outcome: &LoadOutcome) -> String {
         LoadVerdict::Invalid => "INVALID",
         LoadVerdict::Interrupted => "INTERRUPTED",
         LoadVerdict::Error => "ERROR",
+        LoadVerdict::TargetFailed => "FAILED",
     };
     out.push_str(&format!(
         "load {} ({} model): {verdict} in {:.1}s\n",

@@ -5,7 +5,9 @@
 //! between families. Across two scrapes, `counter_resets` finds counters that went down.
 
 use super::contract::{Contract, FamilySpec, Kind};
-use super::exposition::{Exposition, Family, Format, MetricType, Sample, Suffix};
+use super::exposition::{
+    Exposition, Family, Format, MetricType, Rule, Sample, Severity as DiagnosticSeverity, Suffix,
+};
 use super::findings::{Finding, Severity};
 use super::scrape::Scrape;
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,6 +58,19 @@ pub fn check(
         findings.push(Finding::failure(
             "(exposition)",
             "parse",
+            diagnostic.to_string(),
+        ));
+    }
+    // The format's reference reader only warns about these, but Prometheus refuses a duplicate
+    // sample at ingestion and a NaN or negative counter breaks rate(): for the contract they
+    // fail.
+    for diagnostic in exposition.diagnostics.iter().filter(|d| {
+        d.severity == DiagnosticSeverity::Warning
+            && matches!(d.rule, Rule::DuplicateSeries | Rule::CounterValue)
+    }) {
+        findings.push(Finding::failure(
+            "(exposition)",
+            diagnostic.rule.as_str(),
             diagnostic.to_string(),
         ));
     }

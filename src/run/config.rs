@@ -8,6 +8,7 @@
 //! output redacts it. The environment is read through an injected function: tests never touch
 //! the process environment.
 
+use crate::cli::limits::Limits;
 use crate::conform::context::Profile;
 use crate::conform::identities::Preprovisioned;
 use crate::http::Secret;
@@ -16,7 +17,6 @@ use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
 
 /// The configuration file read when none is named and it exists in the working folder.
 pub const DEFAULT_FILE: &str = "tidegauge.toml";
@@ -72,7 +72,6 @@ pub struct RunFlags {
     pub features: Option<PathBuf>,
     pub tags: Option<String>,
     pub profile: Option<Profile>,
-    pub request_timeout: Option<f64>,
     pub reference_faults: Vec<Fault>,
 }
 
@@ -89,7 +88,6 @@ struct FileConfig {
     features: Option<PathBuf>,
     tags: Option<String>,
     profile: Option<String>,
-    request_timeout: Option<f64>,
     owner_username: Option<String>,
     owner_password_file: Option<PathBuf>,
     other_username: Option<String>,
@@ -129,7 +127,8 @@ pub struct RunPlan {
     /// A cucumber tag expression selecting scenarios (all when `None`).
     pub tags: Option<String>,
     pub profile: Option<Profile>,
-    pub request_timeout: Duration,
+    /// Timeouts, retries, body caps and the phase deadline (`--request-timeout`, ...).
+    pub limits: Limits,
     pub preprovisioned: Preprovisioned,
     /// Notices for the console and the report (already free of secrets).
     pub warnings: Vec<String>,
@@ -195,8 +194,13 @@ fn load_file(path: &Path) -> Result<FileConfig, String> {
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Layers the configuration file, the environment (`env`) and the flags into a `RunPlan`.
-pub fn resolve(flags: RunFlags, env: &dyn Fn(&str) -> Option<String>) -> Result<RunPlan, String> {
+/// Layers the configuration file, the environment (`env`) and the flags into a `RunPlan`;
+/// `limits` are the validated limit flags every command shares (`cli::limits`).
+pub fn resolve(
+    flags: RunFlags,
+    limits: Limits,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<RunPlan, String> {
     let env = |name: &str| env(name).filter(|v| !v.is_empty());
     let config_file = match flags
         .config
@@ -322,18 +326,6 @@ pub fn resolve(flags: RunFlags, env: &dyn Fn(&str) -> Option<String>) -> Result<
         (None, None, Some(text)) => Some(parse_profile(&text, &file_name)?),
         (None, None, None) => None,
     };
-    let request_timeout = match (flags.request_timeout, env("TIDEGAUGE_REQUEST_TIMEOUT")) {
-        (Some(seconds), _) => seconds,
-        (None, Some(text)) => text.parse::<f64>().map_err(|_| {
-            format!("TIDEGAUGE_REQUEST_TIMEOUT: {text:?} is not a number of seconds")
-        })?,
-        (None, None) => file.request_timeout.unwrap_or(30.0),
-    };
-    if !(request_timeout > 0.0 && request_timeout.is_finite() && request_timeout <= 3600.0) {
-        return Err(format!(
-            "the request timeout must be a number of seconds in (0, 3600] (got {request_timeout})"
-        ));
-    }
     let path = |flag: Option<PathBuf>, var: &str, file: Option<PathBuf>, default: &str| {
         flag.or_else(|| env(var).map(PathBuf::from))
             .or_else(|| file.map(&from_file))
@@ -357,7 +349,7 @@ pub fn resolve(flags: RunFlags, env: &dyn Fn(&str) -> Option<String>) -> Result<
         json: flags.json,
         tags: flags.tags.or_else(|| env("TIDEGAUGE_TAGS")).or(file.tags),
         profile,
-        request_timeout: Duration::from_secs_f64(request_timeout),
+        limits,
         preprovisioned,
         warnings,
         secrets,
@@ -378,6 +370,14 @@ mod tests {
         dir
     }
 
+    fn limits() -> Limits {
+        Limits {
+            api: Default::default(),
+            exposition: Default::default(),
+            phase_timeout: std::time::Duration::from_secs(60),
+        }
+    }
+
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: HashMap<String, String> = pairs
             .iter()
@@ -393,14 +393,14 @@ mod tests {
         std::fs::write(dir.join("key"), "file-key-123\n").unwrap();
         std::fs::write(
             &file,
-            "base_url = \"http://file.example\"\nreports = \"out\"\nskip = [\"load\"]\nplan = \"load/x.toml\"\nmetrics_key_file = \"key\"\nrequest_timeout = 5\n",
+            "base_url = \"http://file.example\"\nreports = \"out\"\nskip = [\"load\"]\nplan = \"load/x.toml\"\nmetrics_key_file = \"key\"\n",
         )
         .unwrap();
         let flags = || RunFlags {
             config: Some(file.clone()),
             ..RunFlags::default()
         };
-        let only_file = resolve(flags(), &env_of(&[])).unwrap();
+        let only_file = resolve(flags(), limits(), &env_of(&[])).unwrap();
         assert_eq!(only_file.base_url.as_deref(), Some("http://file.example"));
         assert_eq!(only_file.reports, dir.join("out"), "relative to the file");
         assert_eq!(only_file.load_plan, dir.join("load/x.toml"));
@@ -409,7 +409,6 @@ mod tests {
             only_file.metrics_key.as_ref().unwrap().expose(),
             "file-key-123"
         );
-        assert_eq!(only_file.request_timeout, Duration::from_secs(5));
         assert_eq!(only_file.features, PathBuf::from("features"), "default");
 
         let env = env_of(&[
@@ -418,7 +417,7 @@ mod tests {
             ("TIDEGAUGE_METRICS_KEY", "env-key-456"),
             ("TIDEGAUGE_REPORTS", "env-reports"),
         ]);
-        let with_env = resolve(flags(), &env).unwrap();
+        let with_env = resolve(flags(), limits(), &env).unwrap();
         assert_eq!(with_env.base_url.as_deref(), Some("http://env.example"));
         assert_eq!(
             with_env.skip,
@@ -432,6 +431,7 @@ mod tests {
         assert!(with_env.warnings.is_empty());
         let with_userinfo = resolve(
             flags(),
+            limits(),
             &env_of(&[(
                 "TIDEGAUGE_BASE_URL",
                 "https://gate:pa55word-in-url@staging.example",
@@ -449,6 +449,7 @@ mod tests {
                 reports: Some("flag-reports".into()),
                 ..flags()
             },
+            limits(),
             &env,
         )
         .unwrap();
@@ -479,6 +480,7 @@ mod tests {
                     config: Some(file.clone()),
                     ..RunFlags::default()
                 },
+                limits(),
                 &env_of(&[]),
             )
             .unwrap_err()
@@ -505,13 +507,13 @@ mod tests {
             ("TIDEGAUGE_OWNER_PASSWORD_FILE", password.to_str().unwrap()),
             ("TIDEGAUGE_OTHER_USERNAME", "bob"),
         ]);
-        let error = resolve(RunFlags::default(), &env).unwrap_err();
+        let error = resolve(RunFlags::default(), limits(), &env).unwrap_err();
         assert!(error.contains("TIDEGAUGE_OTHER_PASSWORD"), "{error}");
         let env = env_of(&[
             ("TIDEGAUGE_OWNER_USERNAME", "alice"),
             ("TIDEGAUGE_OWNER_PASSWORD_FILE", password.to_str().unwrap()),
         ]);
-        let plan = resolve(RunFlags::default(), &env).unwrap();
+        let plan = resolve(RunFlags::default(), limits(), &env).unwrap();
         let (user, secret) = plan.preprovisioned.owner.unwrap();
         assert_eq!(
             (user.as_str(), secret.expose()),
@@ -525,24 +527,17 @@ mod tests {
     fn bad_values_are_usage_errors_naming_their_source() {
         let error = resolve(
             RunFlags::default(),
+            limits(),
             &env_of(&[("TIDEGAUGE_FAIL_FAST", "maybe")]),
         )
         .unwrap_err();
         assert!(error.contains("TIDEGAUGE_FAIL_FAST"), "{error}");
         let error = resolve(
             RunFlags {
-                request_timeout: Some(-1.0),
-                ..RunFlags::default()
-            },
-            &env_of(&[]),
-        )
-        .unwrap_err();
-        assert!(error.contains("timeout"), "{error}");
-        let error = resolve(
-            RunFlags {
                 config: Some("/nonexistent/tidegauge.toml".into()),
                 ..RunFlags::default()
             },
+            limits(),
             &env_of(&[]),
         )
         .unwrap_err();

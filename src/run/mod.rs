@@ -15,7 +15,7 @@ use crate::conform::{self, ConformConfig, CucumberOptions};
 use crate::console::Console;
 use crate::error::Error;
 use crate::exit;
-use crate::http::{ClientOptions, Redactor};
+use crate::http::Redactor;
 use crate::load::outcome::{LoadOutcome, LoadVerdict};
 use crate::metrics::contract::{Contract, Kind};
 use crate::metrics::findings::Severity;
@@ -27,7 +27,7 @@ use crate::report::{
 pub use config::{PhaseName, RunFlags, RunPlan};
 use progress::PhaseProgress;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What a finished run produced.
 pub struct RunOutcome {
@@ -215,10 +215,33 @@ fn adopt(dir: &Path, engine_dir: &Path, name: &str, files: &[&str]) -> Vec<Strin
         .collect()
 }
 
-fn client_options(plan: &RunPlan) -> ClientOptions {
-    ClientOptions {
-        timeout: plan.request_timeout,
-        ..ClientOptions::default()
+/// The conformance limits `tidegauge run` leaves at `tidegauge conform`'s defaults: one
+/// scenario's deadline and the teardown's budget.
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(120);
+const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How an engine's run ended, as a phase: interrupted, stopped (aborted: deadline, target
+/// gone), passed, or failed with the exit code of its kind.
+fn ended(
+    console: &Console,
+    interrupted: bool,
+    aborted: bool,
+    passed: bool,
+    failed_code: u8,
+    cause: Option<String>,
+) -> (PhaseStatus, u8, Option<String>) {
+    if interrupted {
+        (
+            PhaseStatus::Interrupted,
+            console.interrupt.exit_code(),
+            cause,
+        )
+    } else if aborted {
+        (PhaseStatus::Error, exit::HARNESS, cause)
+    } else if passed {
+        (PhaseStatus::Passed, exit::PASSED, None)
+    } else {
+        (PhaseStatus::Failed, failed_code, cause)
     }
 }
 
@@ -253,11 +276,15 @@ async fn conform_phase(
         reports: dir.to_path_buf(),
         profile: plan.profile,
         safety: Default::default(),
-        client: client_options(plan),
+        client: plan.limits.api.clone(),
+        max_exposition_bytes: plan.limits.exposition.max_body_bytes,
         placeholder_base: None,
         preprovisioned: plan.preprovisioned.clone(),
         reference_faults: plan.reference_faults.clone(),
         cucumber,
+        scenario_timeout: SCENARIO_TIMEOUT,
+        phase_timeout: plan.limits.phase_timeout,
+        teardown_timeout: TEARDOWN_TIMEOUT,
     };
     match conform::run(config, &console).await {
         Err(error) => Phase::error(&error, 0.0),
@@ -269,18 +296,19 @@ async fn conform_phase(
                 "conform",
                 &["junit.xml", "cucumber.json", "conform.json"],
             );
-            let (status, exit_code) = if outcome.interrupted {
-                (PhaseStatus::Interrupted, exit::INTERRUPTED)
-            } else if outcome.passed() {
-                (PhaseStatus::Passed, exit::PASSED)
-            } else {
-                (PhaseStatus::Failed, exit::CONFORMANCE_FAILED)
-            };
+            let (status, exit_code, message) = ended(
+                &console,
+                outcome.interrupted,
+                outcome.aborted.is_some(),
+                outcome.passed(),
+                exit::CONFORMANCE_FAILED,
+                outcome.cause(),
+            );
             let matrix = report::matrix::Matrix::from_coverage(&outcome.coverage);
             Phase {
                 status,
                 exit_code,
-                message: None,
+                message,
                 duration_s: 0.0,
                 details: Some(ConformDetails {
                     counts: ConformCounts::of(&outcome.results, outcome.leftovers.len()),
@@ -309,27 +337,28 @@ async fn metrics_phase(
         contract: contract.clone(),
         profile: plan.profile,
         reports: dir.to_path_buf(),
-        client: client_options(plan),
+        client: plan.limits.api.clone(),
+        max_exposition_bytes: plan.limits.exposition.max_body_bytes,
         reference_faults: plan.reference_faults.clone(),
+        phase_timeout: plan.limits.phase_timeout,
     };
     match crate::metrics::run::run(config, &console).await {
         Err(error) => Phase::error(&error, 0.0),
         Ok(outcome) => {
             redaction.add(outcome.redactor.clone());
             let files = adopt(dir, &outcome.report_dir, "metrics", &["metrics.json"]);
-            let passed = outcome.passed();
+            let (status, exit_code, message) = ended(
+                &console,
+                outcome.interrupted,
+                outcome.aborted.is_some(),
+                outcome.passed(),
+                exit::METRICS_FAILED,
+                outcome.cause(),
+            );
             Phase {
-                status: if passed {
-                    PhaseStatus::Passed
-                } else {
-                    PhaseStatus::Failed
-                },
-                exit_code: if passed {
-                    exit::PASSED
-                } else {
-                    exit::METRICS_FAILED
-                },
-                message: None,
+                status,
+                exit_code,
+                message,
                 duration_s: 0.0,
                 details: Some(metrics_details(&contract, outcome, files)),
             }
@@ -397,7 +426,7 @@ pub fn metrics_details(
 // ─── THE LOAD PHASE PLUGS IN HERE ────────────────────────────────────────────────────────
 // To wire it: give `load_phase` the run's `redaction: &mut Redaction` like the other phases,
 // then build a `load::LoadConfig` from `plan` — `plan::Plan::load(&plan.load_plan)` (its error
-// is `Error::Usage`), `base_url`, `metrics_key`, `reference_faults`, `client_options(plan)`,
+// is `Error::Usage`), `base_url`, `metrics_key`, `reference_faults`, `client: plan.limits.api.clone()`,
 // `reports: dir.to_path_buf()`, `goose: Default::default()`, `baseline` / `calibration` /
 // `allow_load` / `allow_rate_limit_probing` from new `RunPlan` settings (config.rs: a file key,
 // a `TIDEGAUGE_*` variable and a flag each) — call `load::run(config, &console).await`, keep
