@@ -193,7 +193,7 @@ fn a_passing_run_exits_0_and_writes_every_report() {
     let finished = full_run();
     let report = &finished.outcome.report;
     assert_eq!(report.exit_code, 0, "{}", finished.stderr);
-    assert_eq!(report.phases.load.status, report::PhaseStatus::Skipped);
+    assert_eq!(report.phases.load.status, report::PhaseStatus::Passed);
     let dir = &finished.outcome.dir;
     for name in report::FILES {
         assert!(dir.join(name).is_file(), "{name} is written");
@@ -202,6 +202,8 @@ fn a_passing_run_exits_0_and_writes_every_report() {
         "conform/junit.xml",
         "conform/conform.json",
         "metrics/metrics.json",
+        "load/load.json",
+        "load/goose.html",
     ] {
         assert!(dir.join(name).is_file(), "{name} is kept in the run folder");
     }
@@ -229,9 +231,9 @@ fn a_passing_run_exits_0_and_writes_every_report() {
         panic!("report.json does not match fixtures/report.schema.json: {error:#}");
     }
     assert_eq!(written["schema_version"], report::SCHEMA_VERSION);
-    let skipped_load = written["phases"]["load"].clone();
-    assert_eq!(skipped_load["status"], "skipped");
-    assert!(skipped_load["details"].is_null());
+    let load = written["phases"]["load"].clone();
+    assert_eq!(load["status"], "passed");
+    assert_eq!(load["details"]["plan"], "smoke");
 }
 
 #[test]
@@ -290,7 +292,12 @@ fn junit_validates_against_the_jenkins_schema_with_one_testcase_per_scenario() {
             .count(),
         families
     );
-    assert!(xml.contains("<testcase classname=\"load\" name=\"load phase\" time=\"0\"><skipped"));
+    // One testcase per threshold of the load plan (load/smoke.toml has four).
+    let thresholds = cases
+        .iter()
+        .filter(|(class, _)| class == "load.thresholds")
+        .count();
+    assert_eq!(thresholds, 4, "{cases:?}");
 }
 
 /// A load outcome with two requests, a timeline, a breached threshold and a reconciliation.
@@ -373,6 +380,7 @@ fn sample_load() -> LoadOutcome {
             regression: false,
         }],
         notes: vec!["a note".into()],
+        redactor: Default::default(),
     }
 }
 
@@ -621,6 +629,8 @@ async fn an_unreachable_target_exits_3_with_every_report_written() {
     assert_eq!(report.verdict, report::Verdict::Error);
     assert_eq!(report.phases.conform.status, report::PhaseStatus::Error);
     assert_eq!(report.phases.metrics.status, report::PhaseStatus::Error);
+    // Load is off by default against a target tidegauge did not start.
+    assert_eq!(report.phases.load.status, report::PhaseStatus::Skipped);
     let message = report.phases.conform.message.as_deref().unwrap();
     assert!(message.contains("unreachable"), "{message}");
     for name in report::FILES {
@@ -716,6 +726,86 @@ fn the_load_phase_maps_to_exit_codes_5_6_and_3() {
         (failed.exit_code, failed.status),
         (2, report::PhaseStatus::Error)
     );
+}
+
+/// A plan file in a fresh temporary folder.
+fn plan_file(name: &str, text: &str) -> PathBuf {
+    let dir = temp_reports(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn a_breached_load_threshold_exits_5_through_run() {
+    let hot_paths = std::fs::read_to_string("load/hot-paths.toml").unwrap();
+    let short = hot_paths.replace("run_time = \"30s\"", "run_time = \"3s\"");
+    assert_ne!(
+        hot_paths, short,
+        "the hot-path plan has the run time this test shortens"
+    );
+    let plan = plan_file("short-hot-paths", &short);
+    let reports = temp_reports("exit5");
+    let finished = run(&[
+        "--skip",
+        "conform",
+        "--skip",
+        "metrics",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--reference-fault",
+        "every-100th-500",
+        "--reports",
+        reports.to_str().unwrap(),
+    ])
+    .await
+    .unwrap();
+    let report = &finished.outcome.report;
+    assert_eq!(report.exit_code, 5, "{}", finished.stderr);
+    let xml = std::fs::read_to_string(finished.outcome.dir.join("junit.xml")).unwrap();
+    let case = xml
+        .find("name=\"error_rate &lt; 0.1%\"")
+        .expect("a testcase for the threshold");
+    assert!(
+        xml[case..]
+            .split("</testcase>")
+            .next()
+            .unwrap()
+            .contains("<failure")
+    );
+    assert!(finished.outcome.dir.join("load/load.json").is_file());
+}
+
+#[tokio::test]
+async fn an_invalid_load_run_exits_6_through_run() {
+    let calibration = temp_reports("calibration").join("calibration.json");
+    tidegauge::load::calibrate::measure(Duration::from_secs(1))
+        .await
+        .unwrap()
+        .save(&calibration)
+        .unwrap();
+    let plan = plan_file(
+        "too-fast",
+        "[model]\nkind = \"open\"\nrate = 100000000\nduration = \"2s\"\n\
+         [[scenarios]]\nname = \"explore\"\n",
+    );
+    let reports = temp_reports("exit6");
+    let finished = run(&[
+        "--skip",
+        "conform",
+        "--skip",
+        "metrics",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--calibration",
+        calibration.to_str().unwrap(),
+        "--reports",
+        reports.to_str().unwrap(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(finished.outcome.report.exit_code, 6, "{}", finished.stderr);
 }
 
 #[test]

@@ -40,6 +40,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", help_heading = "Load")]
     pub plan: Option<PathBuf>,
 
+    /// Allow load on a target tidegauge did not start.
+    #[arg(long, help_heading = "Load")]
+    pub allow_load: bool,
+
+    /// Allow load on rate-limited endpoints (login, agent token exchange) of a target
+    /// tidegauge did not start.
+    #[arg(long, help_heading = "Load")]
+    pub allow_rate_limit_probing: bool,
+
+    /// A previous load.json or report.json: regressions beyond the plan's tolerance are flagged.
+    #[arg(long, value_name = "FILE", help_heading = "Load")]
+    pub baseline: Option<PathBuf>,
+
+    /// A `tidegauge calibrate` file for an open-model plan.
+    #[arg(long, value_name = "FILE", help_heading = "Load")]
+    pub calibration: Option<PathBuf>,
+
     /// Folder of the reports; each run writes `<DIR>/<run id>/` and points `<DIR>/latest` at it.
     #[arg(long, value_name = "DIR", help_heading = "Reports")]
     pub reports: Option<PathBuf>,
@@ -99,6 +116,10 @@ impl RunArgs {
                 ProfileArg::Strict => Profile::Strict,
             }),
             reference_faults: self.reference_faults.clone(),
+            allow_load: self.allow_load,
+            allow_rate_limit_probing: self.allow_rate_limit_probing,
+            baseline: self.baseline.clone(),
+            calibration: self.calibration.clone(),
         };
         let mut plan = config::resolve(flags, self.limits.validated()?, env)?;
         let target = super::target::TargetArgs {

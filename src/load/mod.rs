@@ -148,7 +148,8 @@ pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, E
             report_dir.display()
         ))
     })?;
-    let outcome = LoadOutcome::empty(&run_id, &config.plan.name, config.plan.model.name());
+    let mut outcome = LoadOutcome::empty(&run_id, &config.plan.name, config.plan.model.name());
+    outcome.redactor = redactor.clone();
     match run_in(&config, console, &redactor, &report_dir, outcome).await {
         Ok(outcome) => Ok(outcome),
         Err(error) => {

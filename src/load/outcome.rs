@@ -149,6 +149,9 @@ pub struct LoadOutcome {
     pub baseline: Vec<BaselineDelta>,
     /// Anything else the reader must know (e.g. "reconciliation skipped: no metrics key").
     pub notes: Vec<String>,
+    /// Every secret the run used (for leak sweeps of whatever shows the outcome).
+    #[serde(skip)]
+    pub redactor: crate::http::Redactor,
 }
 
 impl LoadOutcome {
@@ -171,6 +174,7 @@ impl LoadOutcome {
             server_findings: Vec::new(),
             baseline: Vec::new(),
             notes: Vec::new(),
+            redactor: crate::http::Redactor::default(),
         }
     }
 }

@@ -73,6 +73,10 @@ pub struct RunFlags {
     pub tags: Option<String>,
     pub profile: Option<Profile>,
     pub reference_faults: Vec<Fault>,
+    pub allow_load: bool,
+    pub allow_rate_limit_probing: bool,
+    pub baseline: Option<PathBuf>,
+    pub calibration: Option<PathBuf>,
 }
 
 /// `tidegauge.toml`: every key optional; relative paths are relative to the file's folder.
@@ -92,6 +96,10 @@ struct FileConfig {
     owner_password_file: Option<PathBuf>,
     other_username: Option<String>,
     other_password_file: Option<PathBuf>,
+    allow_load: Option<bool>,
+    allow_rate_limit_probing: Option<bool>,
+    baseline: Option<PathBuf>,
+    calibration: Option<PathBuf>,
 }
 
 /// Keys that would put a secret into a file that tends to be committed.
@@ -130,6 +138,14 @@ pub struct RunPlan {
     /// Timeouts, retries, body caps and the phase deadline (`--request-timeout`, ...).
     pub limits: Limits,
     pub preprovisioned: Preprovisioned,
+    /// Load on a target tidegauge did not start (spec README: off by default).
+    pub allow_load: bool,
+    /// Load on its rate-limited endpoints (login, agent token exchange).
+    pub allow_rate_limit_probing: bool,
+    /// A previous load.json or report.json to compare the load phase with.
+    pub baseline: Option<PathBuf>,
+    /// A `tidegauge calibrate` file for the open model.
+    pub calibration: Option<PathBuf>,
     /// Notices for the console and the report (already free of secrets).
     pub warnings: Vec<String>,
     /// Every secret the configuration holds, for redaction.
@@ -315,21 +331,33 @@ pub fn resolve(
             &format!("{file_name}: skip"),
         )?
     };
-    let fail_fast = match (flags.fail_fast, env("TIDEGAUGE_FAIL_FAST")) {
-        (true, _) => true,
-        (false, Some(value)) => parse_bool(&value, "TIDEGAUGE_FAIL_FAST")?,
-        (false, None) => file.fail_fast.unwrap_or(false),
+    // A switch: the flag turns it on; otherwise the variable, then the file, decide.
+    let switch = |flag: bool, var: &str, file: Option<bool>| -> Result<bool, String> {
+        match (flag, env(var)) {
+            (true, _) => Ok(true),
+            (false, Some(value)) => parse_bool(&value, var),
+            (false, None) => Ok(file.unwrap_or(false)),
+        }
     };
+    let fail_fast = switch(flags.fail_fast, "TIDEGAUGE_FAIL_FAST", file.fail_fast)?;
+    let allow_load = switch(flags.allow_load, "TIDEGAUGE_ALLOW_LOAD", file.allow_load)?;
+    let allow_rate_limit_probing = switch(
+        flags.allow_rate_limit_probing,
+        "TIDEGAUGE_ALLOW_RATE_LIMIT_PROBING",
+        file.allow_rate_limit_probing,
+    )?;
     let profile = match (flags.profile, env("TIDEGAUGE_PROFILE"), file.profile) {
         (Some(profile), _, _) => Some(profile),
         (None, Some(text), _) => Some(parse_profile(&text, "TIDEGAUGE_PROFILE")?),
         (None, None, Some(text)) => Some(parse_profile(&text, &file_name)?),
         (None, None, None) => None,
     };
-    let path = |flag: Option<PathBuf>, var: &str, file: Option<PathBuf>, default: &str| {
+    let optional_path = |flag: Option<PathBuf>, var: &str, file: Option<PathBuf>| {
         flag.or_else(|| env(var).map(PathBuf::from))
             .or_else(|| file.map(&from_file))
-            .unwrap_or_else(|| PathBuf::from(default))
+    };
+    let path = |flag: Option<PathBuf>, var: &str, file: Option<PathBuf>, default: &str| {
+        optional_path(flag, var, file).unwrap_or_else(|| PathBuf::from(default))
     };
     Ok(RunPlan {
         base_url,
@@ -351,6 +379,10 @@ pub fn resolve(
         profile,
         limits,
         preprovisioned,
+        allow_load,
+        allow_rate_limit_probing,
+        baseline: optional_path(flags.baseline, "TIDEGAUGE_BASELINE", file.baseline),
+        calibration: optional_path(flags.calibration, "TIDEGAUGE_CALIBRATION", file.calibration),
         warnings,
         secrets,
         config_file,

@@ -90,7 +90,7 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
         Some(reason) => Phase::skipped(reason),
         None => {
             timed(&plan, console, PhaseName::Load, |c| {
-                load_phase(&plan, &dir, c)
+                load_phase(&plan, &dir, c, &mut redaction)
             })
             .await
         }
@@ -423,24 +423,69 @@ pub fn metrics_details(
     }
 }
 
-// ─── THE LOAD PHASE PLUGS IN HERE ────────────────────────────────────────────────────────
-// To wire it: give `load_phase` the run's `redaction: &mut Redaction` like the other phases,
-// then build a `load::LoadConfig` from `plan` — `plan::Plan::load(&plan.load_plan)` (its error
-// is `Error::Usage`), `base_url`, `metrics_key`, `reference_faults`, `client: plan.limits.api.clone()`,
-// `reports: dir.to_path_buf()`, `goose: Default::default()`, `baseline` / `calibration` /
-// `allow_load` / `allow_rate_limit_probing` from new `RunPlan` settings (config.rs: a file key,
-// a `TIDEGAUGE_*` variable and a flag each) — call `load::run(config, &console).await`, keep
-// `adopt(dir, &<dir>/<load run id>, "load", &["load.json"])` and the engine's redactor, and
-// return `load_phase_from(result)`. Everything downstream (report.json, junit.xml, report.html
-// with its charts, thresholds, reconciliation and baseline tables, the exit code through
-// `exit::for_load`) already reads a `LoadOutcome` (tests/run.rs feeds it a hand-made one).
-async fn load_phase(plan: &RunPlan, dir: &Path, console: Console) -> Phase<LoadOutcome> {
-    let _ = (dir, console);
-    Phase::skipped(format!(
-        "the run's load phase is not wired to the load engine yet: plan {} was not run \
-         (`tidegauge load` runs it on its own)",
-        plan.load_plan.display()
-    ))
+/// The load phase: the run's load plan (`--plan`, default `load/smoke.toml`) through the load
+/// engine, with the run's target, limits and safety settings; its report folder is adopted
+/// into the run's as `load/`.
+async fn load_phase(
+    plan: &RunPlan,
+    dir: &Path,
+    console: Console,
+    redaction: &mut Redaction,
+) -> Phase<LoadOutcome> {
+    let load_plan = match crate::load::plan::Plan::load(&plan.load_plan) {
+        Ok(load_plan) => load_plan,
+        Err(message) => return Phase::error(&Error::Usage(message), 0.0),
+    };
+    // spec README: load, and load on rate-limited endpoints, are off by default against a
+    // target tidegauge did not start — not run, not a configuration error.
+    if plan.base_url.is_some() {
+        let limited: Vec<&str> = load_plan
+            .scenarios
+            .iter()
+            .filter(|(kind, _)| kind.rate_limited())
+            .map(|(kind, _)| kind.name())
+            .collect();
+        if !plan.allow_load {
+            return Phase::skipped(
+                "load on a target tidegauge did not start needs --allow-load (or \
+                 TIDEGAUGE_ALLOW_LOAD / allow_load)",
+            );
+        }
+        if !limited.is_empty() && !plan.allow_rate_limit_probing {
+            return Phase::skipped(format!(
+                "plan {} loads rate-limited endpoints ({}): that needs \
+                 --allow-rate-limit-probing against a target tidegauge did not start",
+                load_plan.name,
+                limited.join(", ")
+            ));
+        }
+    }
+    let config = crate::load::LoadConfig {
+        base_url: plan.base_url.clone(),
+        metrics_key: plan.metrics_key.clone(),
+        reference_faults: plan.reference_faults.clone(),
+        plan: load_plan,
+        goose: Default::default(),
+        baseline: plan.baseline.clone(),
+        reports: dir.to_path_buf(),
+        client: plan.limits.api.clone(),
+        max_exposition_bytes: plan.limits.exposition.max_body_bytes,
+        phase_timeout: plan.limits.phase_timeout,
+        calibration: plan.calibration.clone(),
+        allow_load: plan.allow_load,
+        allow_rate_limit_probing: plan.allow_rate_limit_probing,
+    };
+    let result = crate::load::run(config, &console).await;
+    if let Ok(outcome) = &result {
+        redaction.add(outcome.redactor.clone());
+        adopt(
+            dir,
+            &dir.join(&outcome.run_id),
+            "load",
+            &["load.json", "goose.html"],
+        );
+    }
+    load_phase_from(result)
 }
 
 /// A finished load run as the load phase: its exit code is `exit::for_load`'s (server-side
