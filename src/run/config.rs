@@ -502,6 +502,51 @@ mod tests {
     }
 
     #[test]
+    fn the_load_switches_and_files_are_layered_too() {
+        let dir = temp_dir("load");
+        let file = dir.join("tidegauge.toml");
+        std::fs::write(
+            &file,
+            "allow_load = true\nbaseline = \"old/load.json\"\ncalibration = \"cal.json\"\n",
+        )
+        .unwrap();
+        let flags = || RunFlags {
+            config: Some(file.clone()),
+            ..RunFlags::default()
+        };
+        let only_file = resolve(flags(), limits(), &env_of(&[])).unwrap();
+        assert!(only_file.allow_load && !only_file.allow_rate_limit_probing);
+        assert_eq!(only_file.baseline, Some(dir.join("old/load.json")));
+        assert_eq!(only_file.calibration, Some(dir.join("cal.json")));
+        let env = env_of(&[
+            ("TIDEGAUGE_ALLOW_LOAD", "false"),
+            ("TIDEGAUGE_ALLOW_RATE_LIMIT_PROBING", "yes"),
+            ("TIDEGAUGE_BASELINE", "env.json"),
+        ]);
+        let with_env = resolve(flags(), limits(), &env).unwrap();
+        assert!(!with_env.allow_load && with_env.allow_rate_limit_probing);
+        assert_eq!(with_env.baseline, Some(PathBuf::from("env.json")));
+        let with_flags = resolve(
+            RunFlags {
+                allow_load: true,
+                baseline: Some("flag.json".into()),
+                ..flags()
+            },
+            limits(),
+            &env,
+        )
+        .unwrap();
+        assert!(with_flags.allow_load);
+        assert_eq!(with_flags.baseline, Some(PathBuf::from("flag.json")));
+        let bad = resolve(
+            flags(),
+            limits(),
+            &env_of(&[("TIDEGAUGE_ALLOW_LOAD", "maybe")]),
+        );
+        assert!(bad.unwrap_err().contains("TIDEGAUGE_ALLOW_LOAD"));
+    }
+
+    #[test]
     fn the_file_may_not_hold_a_secret_and_unknown_keys_are_named() {
         let dir = temp_dir("secret");
         let file = dir.join("tidegauge.toml");
