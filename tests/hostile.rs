@@ -57,6 +57,9 @@ struct Phase {
     args: fn(base_url: &str, reports: &Path) -> Vec<String>,
     /// The files every run of the phase leaves in `reports/<run id>/`.
     reports: &'static [&'static str],
+    /// How many phases the command runs one after the other (`run`: three), each within
+    /// the bounds of one.
+    phases: u32,
 }
 
 fn conform_args(base_url: &str, reports: &Path) -> Vec<String> {
@@ -101,21 +104,48 @@ fn load_args(base_url: &str, reports: &Path) -> Vec<String> {
     args
 }
 
-static PHASES: [Phase; 3] = [
+fn run_args(base_url: &str, reports: &Path) -> Vec<String> {
+    let mut args = vec![
+        "run".to_owned(),
+        "--base-url".into(),
+        base_url.into(),
+        "--allow-load".into(),
+        "--allow-rate-limit-probing".into(),
+        "--features".into(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/features").into(),
+        "--plan".into(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/load/smoke.toml").into(),
+        "--reports".into(),
+        reports.display().to_string(),
+    ];
+    args.extend(limits());
+    args
+}
+
+static PHASES: [Phase; 4] = [
     Phase {
         name: "conform",
         args: conform_args,
         reports: &["junit.xml", "cucumber.json", "conform.json"],
+        phases: 1,
     },
     Phase {
         name: "metrics",
         args: metrics_args,
         reports: &["metrics.json"],
+        phases: 1,
     },
     Phase {
         name: "load",
         args: load_args,
         reports: &["load.json"],
+        phases: 1,
+    },
+    Phase {
+        name: "run",
+        args: run_args,
+        reports: &["report.json", "junit.xml", "report.html"],
+        phases: 3,
     },
 ];
 
@@ -136,35 +166,36 @@ const fn ends(code: i32, mentions: &'static str) -> Expect {
 /// target whose API answers `{}` fails provisioning first, so the cell would show nothing
 /// about the exposition. The metrics column covers these rows.
 const METRICS_ONLY: Expect = Expect::NotApplicable(
-    "an exposition or snapshot behaviour; conform and load fail on the API first",
+    "an exposition or snapshot behaviour; conform and load fail on the API first, and conform's \
+     failure decides run",
 );
 
 /// Exit codes (src/exit.rs): 1 conformance failures, 3 unreachable target or harness, 4
 /// metrics failures, 5 load failures (here: the target answered wrongly while the load run
 /// was prepared, so nothing could be measured).
 #[rustfmt::skip]
-const TABLE: &[(Behaviour, [Expect; 3])] = &[
-    // behaviour                              conform                           metrics                           load
-    (Behaviour::Refused,                     [ends(3, "refused"),               ends(3, "refused"),               ends(3, "refused")]),
-    (Behaviour::Silent,                      [ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout")]),
-    (Behaviour::ResetMidBody,                [ends(3, "reset the connection"),  ends(3, "reset the connection"),  ends(3, "reset the connection")]),
-    (Behaviour::Status(500),                 [ends(1, "answered 500"),          ends(4, "answered 500"),          ends(5, "answered 500")]),
-    (Behaviour::Status(502),                 [ends(3, "502"),                   ends(3, "502"),                   ends(3, "502")]),
-    (Behaviour::Status(503),                 [ends(3, "503"),                   ends(3, "503"),                   ends(3, "503")]),
-    (Behaviour::GarbageJson,                 [ends(1, "not JSON"),              ends(4, "parse"),                 ends(5, "not JSON")]),
-    (Behaviour::TruncatedJson,               [ends(1, "not JSON"),              ends(4, "parse"),                 ends(5, "not JSON")]),
-    (Behaviour::NestedJson,                  [ends(1, "recursion limit"),       ends(4, "parse"),                 ends(5, "recursion limit")]),
-    (Behaviour::HugeBody(100_000_000),       [ends(1, "larger than the cap"),   ends(4, "larger than the cap"),   ends(5, "larger than the cap")]),
-    (Behaviour::SlowDrip,                    [ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout")]),
-    (Behaviour::MalformedMetrics,            [METRICS_ONLY,                     ends(4, "parse"),                 METRICS_ONLY]),
-    (Behaviour::HugeExposition(200_000_000), [METRICS_ONLY,                     ends(4, "larger than the cap"),   METRICS_ONLY]),
-    (Behaviour::DuplicateSeries,             [METRICS_ONLY,                     ends(4, "duplicate"),             METRICS_ONLY]),
-    (Behaviour::NanCounters,                 [METRICS_ONLY,                     ends(4, "NaN"),                   METRICS_ONLY]),
-    (Behaviour::LabelEscapes,                [METRICS_ONLY,                     ends(4, "escape"),                METRICS_ONLY]),
-    (Behaviour::SnapshotNotJson,             [METRICS_ONLY,                     ends(4, "snapshot"),              METRICS_ONLY]),
-    (Behaviour::RedirectLoop,                [ends(1, "redirect"),              ends(4, "redirect"),              ends(5, "redirect")]),
-    (Behaviour::PlainForTlsClient,           [ends(3, "TLS"),                   ends(3, "TLS"),                   ends(3, "TLS")]),
-    (Behaviour::TlsForPlainClient,           [ends(3, "not HTTP"),              ends(3, "not HTTP"),              ends(3, "not HTTP")]),
+const TABLE: &[(Behaviour, [Expect; 4])] = &[
+    // behaviour                              conform                           metrics                           load                              run
+    (Behaviour::Refused,                     [ends(3, "refused"),               ends(3, "refused"),               ends(3, "refused"),               ends(3, "refused")]),
+    (Behaviour::Silent,                      [ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout")]),
+    (Behaviour::ResetMidBody,                [ends(3, "reset the connection"),  ends(3, "reset the connection"),  ends(3, "reset the connection"),  ends(3, "reset the connection")]),
+    (Behaviour::Status(500),                 [ends(1, "answered 500"),          ends(4, "answered 500"),          ends(5, "answered 500"),          ends(1, "answered 500")]),
+    (Behaviour::Status(502),                 [ends(3, "502"),                   ends(3, "502"),                   ends(3, "502"),                   ends(3, "502")]),
+    (Behaviour::Status(503),                 [ends(3, "503"),                   ends(3, "503"),                   ends(3, "503"),                   ends(3, "503")]),
+    (Behaviour::GarbageJson,                 [ends(1, "not JSON"),              ends(4, "parse"),                 ends(5, "not JSON"),              ends(1, "not JSON")]),
+    (Behaviour::TruncatedJson,               [ends(1, "not JSON"),              ends(4, "parse"),                 ends(5, "not JSON"),              ends(1, "not JSON")]),
+    (Behaviour::NestedJson,                  [ends(1, "recursion limit"),       ends(4, "parse"),                 ends(5, "recursion limit"),       ends(1, "recursion limit")]),
+    (Behaviour::HugeBody(100_000_000),       [ends(1, "larger than the cap"),   ends(4, "larger than the cap"),   ends(5, "larger than the cap"),   ends(1, "larger than the cap")]),
+    (Behaviour::SlowDrip,                    [ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout"),       ends(3, "request timeout")]),
+    (Behaviour::MalformedMetrics,            [METRICS_ONLY,                     ends(4, "parse"),                 METRICS_ONLY,                     METRICS_ONLY]),
+    (Behaviour::HugeExposition(200_000_000), [METRICS_ONLY,                     ends(4, "larger than the cap"),   METRICS_ONLY,                     METRICS_ONLY]),
+    (Behaviour::DuplicateSeries,             [METRICS_ONLY,                     ends(4, "duplicate"),             METRICS_ONLY,                     METRICS_ONLY]),
+    (Behaviour::NanCounters,                 [METRICS_ONLY,                     ends(4, "NaN"),                   METRICS_ONLY,                     METRICS_ONLY]),
+    (Behaviour::LabelEscapes,                [METRICS_ONLY,                     ends(4, "escape"),                METRICS_ONLY,                     METRICS_ONLY]),
+    (Behaviour::SnapshotNotJson,             [METRICS_ONLY,                     ends(4, "snapshot"),              METRICS_ONLY,                     METRICS_ONLY]),
+    (Behaviour::RedirectLoop,                [ends(1, "redirect"),              ends(4, "redirect"),              ends(5, "redirect"),              ends(1, "redirect")]),
+    (Behaviour::PlainForTlsClient,           [ends(3, "TLS"),                   ends(3, "TLS"),                   ends(3, "TLS"),                   ends(3, "TLS")]),
+    (Behaviour::TlsForPlainClient,           [ends(3, "not HTTP"),              ends(3, "not HTTP"),              ends(3, "not HTTP"),              ends(3, "not HTTP")]),
 ];
 
 fn temp_dir(label: &str) -> PathBuf {
@@ -262,8 +293,9 @@ fn report_files(reports: &Path) -> Vec<String> {
         .map(|entries| {
             entries
                 .flatten()
+                // A run folder, not `latest` (`run`'s link to it).
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
                 .map(|e| e.path())
-                .filter(|p| p.is_dir())
                 .collect()
         })
         .unwrap_or_default();
@@ -322,7 +354,7 @@ async fn check_cell(
     let dir = temp_dir(phase.name);
     let reports = dir.join("reports");
     let args = (phase.args)(&chaos.base_url, &reports);
-    let bound = cell_bound();
+    let bound = cell_bound() * phase.phases;
     let ran = {
         let dir = dir.clone();
         let limit = Duration::from_secs(PHASE_TIMEOUT_S + 30);
@@ -540,7 +572,7 @@ async fn a_signal_stops_every_phase_with_its_exit_code_and_reports() {
                     ran.stderr
                 );
                 assert!(
-                    ran.elapsed < Duration::from_secs(20),
+                    ran.elapsed < Duration::from_secs(20) * phase.phases,
                     "{} took {:?}",
                     phase.name,
                     ran.elapsed
@@ -639,7 +671,7 @@ async fn the_phase_timeout_ends_a_phase_stuck_on_a_silent_target() {
             ran.stderr
         );
         assert!(
-            ran.elapsed < Duration::from_secs(6),
+            ran.elapsed < Duration::from_secs(6) * phase.phases,
             "{}: {:?}",
             phase.name,
             ran.elapsed

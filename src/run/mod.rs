@@ -121,6 +121,9 @@ pub async fn execute(plan: RunPlan, console: &Console) -> Result<RunOutcome, Err
         warnings: plan.warnings.iter().map(|w| own.redact(w)).collect(),
     };
     report.decide(console.interrupt.is_requested());
+    if let Some(cause) = deciding_cause(&report) {
+        console.progress(&redaction.redact(&format!("tidegauge: {cause}\n")));
+    }
     let written = report::write(&report, &dir, &redaction);
     let summary = redaction.redact(&report::console::summary(&report, &dir));
     if plan.json {
@@ -222,6 +225,27 @@ const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How an engine's run ended, as a phase: interrupted, stopped (aborted: deadline, target
 /// gone), passed, or failed with the exit code of its kind.
+/// The one line that says why the run did not pass: the cause given by the phase whose exit
+/// code decided the run (the first such phase in run order).
+fn deciding_cause(report: &RunReport) -> Option<String> {
+    if report.exit_code == exit::PASSED {
+        return None;
+    }
+    let phases = &report.phases;
+    [
+        (
+            "conformance",
+            phases.conform.exit_code,
+            &phases.conform.message,
+        ),
+        ("metrics", phases.metrics.exit_code, &phases.metrics.message),
+        ("load", phases.load.exit_code, &phases.load.message),
+    ]
+    .into_iter()
+    .find(|(_, code, message)| *code == report.exit_code && message.is_some())
+    .and_then(|(name, _, message)| message.as_ref().map(|m| format!("{name}: {m}")))
+}
+
 fn ended(
     console: &Console,
     interrupted: bool,
@@ -504,7 +528,11 @@ pub fn load_phase_from(result: Result<LoadOutcome, Error>) -> Phase<LoadOutcome>
         _ if exit_code == exit::PASSED => PhaseStatus::Passed,
         _ => PhaseStatus::Failed,
     };
-    let message = (outcome.verdict == LoadVerdict::Error).then(|| outcome.notes.join("; "));
+    let message = matches!(
+        outcome.verdict,
+        LoadVerdict::Error | LoadVerdict::TargetFailed
+    )
+    .then(|| outcome.notes.join("; "));
     Phase {
         status,
         exit_code,
