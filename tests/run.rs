@@ -550,7 +550,12 @@ async fn a_failing_scenario_exits_1_and_stops_the_rest_with_fail_fast() {
     assert_eq!(report.phases.conform.status, report::PhaseStatus::Failed);
     let load = report.phases.load.message.as_deref().unwrap_or_default();
     assert!(load.contains("--fail-fast"), "{load}");
-    assert_eq!(finished.stderr, "", "--quiet prints no progress");
+    // --quiet prints no progress: standard error holds only the one line naming the cause.
+    let lines: Vec<&str> = finished.stderr.lines().collect();
+    assert!(
+        matches!(lines.as_slice(), [line] if line.starts_with("tidegauge: conformance: ")),
+        "{lines:?}"
+    );
     assert!(finished.stdout.contains("FAILED: exit code 1"));
     let details = report.phases.conform.details.as_ref().unwrap();
     assert!(details.matrix.failed > 0, "failing cells are coloured");
