@@ -64,18 +64,38 @@ async fn run_metrics(
     let config = args.to_config().map_err(Error::Usage)?;
     let outcome = metrics::run::run(config, console).await?;
     console.print(&outcome.summary());
-    if let Some(cause) = outcome.cause() {
+    Ok(engine_exit(
+        console,
+        outcome.cause(),
+        outcome.interrupted,
+        outcome.aborted.is_some(),
+        outcome.passed(),
+        exit::METRICS_FAILED,
+    ))
+}
+
+/// How a conform or metrics run ends: its one-line cause on standard error, and its exit code
+/// (the signal's when interrupted, 3 when stopped without a verdict, else passed or failed).
+fn engine_exit(
+    console: &console::Console,
+    cause: Option<String>,
+    interrupted: bool,
+    aborted: bool,
+    passed: bool,
+    failed: u8,
+) -> u8 {
+    if let Some(cause) = cause {
         console.progress(&format!("tidegauge: {cause}\n"));
     }
-    Ok(if outcome.interrupted {
+    if interrupted {
         console.interrupt.exit_code()
-    } else if outcome.aborted.is_some() {
+    } else if aborted {
         exit::HARNESS
-    } else if outcome.passed() {
+    } else if passed {
         exit::PASSED
     } else {
-        exit::METRICS_FAILED
-    })
+        failed
+    }
 }
 
 async fn run_load(args: cli::load::LoadArgs, console: &console::Console) -> Result<u8, Error> {
@@ -131,18 +151,14 @@ async fn run_conform(
     if args.coverage {
         console.print(&outcome.coverage.render());
     }
-    if let Some(cause) = outcome.cause() {
-        console.progress(&format!("tidegauge: {cause}\n"));
-    }
-    Ok(if outcome.interrupted {
-        console.interrupt.exit_code()
-    } else if outcome.aborted.is_some() {
-        exit::HARNESS
-    } else if outcome.passed() {
-        exit::PASSED
-    } else {
-        exit::CONFORMANCE_FAILED
-    })
+    Ok(engine_exit(
+        console,
+        outcome.cause(),
+        outcome.interrupted,
+        outcome.aborted.is_some(),
+        outcome.passed(),
+        exit::CONFORMANCE_FAILED,
+    ))
 }
 
 async fn serve(args: cli::serve::ServeArgs, console: &console::Console) -> Result<u8, Error> {

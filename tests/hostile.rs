@@ -62,64 +62,41 @@ struct Phase {
     phases: u32,
 }
 
-fn conform_args(base_url: &str, reports: &Path) -> Vec<String> {
-    let mut args = vec![
-        "conform".to_owned(),
-        "--base-url".into(),
-        base_url.into(),
-        "--features".into(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/features").into(),
-        "--reports".into(),
-        reports.display().to_string(),
-    ];
+const FEATURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/features");
+const SMOKE_PLAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/load/smoke.toml");
+
+/// `tidegauge <command> --base-url URL <options> --reports DIR <limits>`.
+fn command_line(command: &str, base_url: &str, reports: &Path, options: &[&str]) -> Vec<String> {
+    let mut args = vec![command.to_owned(), "--base-url".into(), base_url.into()];
+    args.extend(options.iter().map(|o| (*o).to_owned()));
+    args.extend(["--reports".into(), reports.display().to_string()]);
     args.extend(limits());
     args
+}
+
+fn conform_args(base_url: &str, reports: &Path) -> Vec<String> {
+    command_line("conform", base_url, reports, &["--features", FEATURES])
 }
 
 fn metrics_args(base_url: &str, reports: &Path) -> Vec<String> {
-    let mut args = vec![
-        "metrics".to_owned(),
-        "--base-url".into(),
-        base_url.into(),
-        "--reports".into(),
-        reports.display().to_string(),
-    ];
-    args.extend(limits());
-    args
+    command_line("metrics", base_url, reports, &[])
 }
 
+/// Load (and run) against a target tidegauge did not start needs the safety switches.
+const LOAD_SWITCHES: [&str; 4] = [
+    "--allow-load",
+    "--allow-rate-limit-probing",
+    "--plan",
+    SMOKE_PLAN,
+];
+
 fn load_args(base_url: &str, reports: &Path) -> Vec<String> {
-    let mut args = vec![
-        "load".to_owned(),
-        "--base-url".into(),
-        base_url.into(),
-        "--allow-load".into(),
-        "--allow-rate-limit-probing".into(),
-        "--plan".into(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/load/smoke.toml").into(),
-        "--reports".into(),
-        reports.display().to_string(),
-    ];
-    args.extend(limits());
-    args
+    command_line("load", base_url, reports, &LOAD_SWITCHES)
 }
 
 fn run_args(base_url: &str, reports: &Path) -> Vec<String> {
-    let mut args = vec![
-        "run".to_owned(),
-        "--base-url".into(),
-        base_url.into(),
-        "--allow-load".into(),
-        "--allow-rate-limit-probing".into(),
-        "--features".into(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/features").into(),
-        "--plan".into(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/load/smoke.toml").into(),
-        "--reports".into(),
-        reports.display().to_string(),
-    ];
-    args.extend(limits());
-    args
+    let options = [&LOAD_SWITCHES[..], &["--features", FEATURES]].concat();
+    command_line("run", base_url, reports, &options)
 }
 
 static PHASES: [Phase; 4] = [
