@@ -175,6 +175,18 @@ fn testcases(xml: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether the run's junit.xml has a testcase named `name` (XML-escaped) that failed.
+fn testcase_failed(run_dir: &Path, name: &str) -> bool {
+    let xml = std::fs::read_to_string(run_dir.join("junit.xml")).unwrap();
+    let case = xml
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no testcase {name}"));
+    xml[case..]
+        .split("</testcase>")
+        .next()
+        .is_some_and(|body| body.contains("<failure"))
+}
+
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
@@ -596,17 +608,10 @@ async fn a_metrics_fault_exits_4_naming_the_family() {
         .find(|r| r.family == "http_request_duration_seconds")
         .unwrap();
     assert_eq!(row.status, "failed");
-    let xml = std::fs::read_to_string(finished.outcome.dir.join("junit.xml")).unwrap();
-    let case = xml
-        .find("name=\"http_request_duration_seconds\"")
-        .expect("a testcase for the family");
-    assert!(
-        xml[case..]
-            .split("</testcase>")
-            .next()
-            .unwrap()
-            .contains("<failure")
-    );
+    assert!(testcase_failed(
+        &finished.outcome.dir,
+        "http_request_duration_seconds"
+    ));
     assert!(
         finished
             .stdout
@@ -768,17 +773,10 @@ async fn a_breached_load_threshold_exits_5_through_run() {
     .unwrap();
     let report = &finished.outcome.report;
     assert_eq!(report.exit_code, 5, "{}", finished.stderr);
-    let xml = std::fs::read_to_string(finished.outcome.dir.join("junit.xml")).unwrap();
-    let case = xml
-        .find("name=\"error_rate &lt; 0.1%\"")
-        .expect("a testcase for the threshold");
-    assert!(
-        xml[case..]
-            .split("</testcase>")
-            .next()
-            .unwrap()
-            .contains("<failure")
-    );
+    assert!(testcase_failed(
+        &finished.outcome.dir,
+        "error_rate &lt; 0.1%"
+    ));
     assert!(finished.outcome.dir.join("load/load.json").is_file());
 }
 

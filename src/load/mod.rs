@@ -60,35 +60,39 @@ pub struct LoadConfig {
     pub allow_rate_limit_probing: bool,
 }
 
-impl LoadConfig {
-    /// The spec README's safety rules for a target tidegauge did not start.
-    fn check_allowed(&self) -> Result<(), Error> {
-        if self.base_url.is_none() {
-            return Ok(());
-        }
-        if !self.allow_load {
-            return Err(Error::Usage(
-                "load on a target tidegauge did not start needs --allow-load (others may use it)"
-                    .into(),
-            ));
-        }
-        let limited: Vec<&str> = self
-            .plan
-            .scenarios
-            .iter()
-            .filter(|(kind, _)| kind.rate_limited())
-            .map(|(kind, _)| kind.name())
-            .collect();
-        if !limited.is_empty() && !self.allow_rate_limit_probing {
-            return Err(Error::Usage(format!(
-                "plan {} loads rate-limited endpoints ({}): against a target tidegauge did not \
-                 start that needs --allow-rate-limit-probing",
-                self.plan.name,
-                limited.join(", ")
-            )));
-        }
-        Ok(())
+/// The spec README's safety rule for a target tidegauge did not start: load needs
+/// `--allow-load`, and load on rate-limited endpoints also `--allow-rate-limit-probing`.
+/// Returns why `plan` may not run (`None`: it may). `tidegauge load` refuses with it (exit 2);
+/// `tidegauge run` reports its load phase as skipped with it.
+pub fn refusal(
+    plan: &Plan,
+    own_target: bool,
+    allow_load: bool,
+    allow_rate_limit_probing: bool,
+) -> Option<String> {
+    if own_target {
+        return None;
     }
+    if !allow_load {
+        return Some(
+            "load on a target tidegauge did not start needs --allow-load (others may use it)"
+                .into(),
+        );
+    }
+    let limited: Vec<&str> = plan
+        .scenarios
+        .iter()
+        .filter(|(kind, _)| kind.rate_limited())
+        .map(|(kind, _)| kind.name())
+        .collect();
+    (!limited.is_empty() && !allow_rate_limit_probing).then(|| {
+        format!(
+            "plan {} loads rate-limited endpoints ({}): against a target tidegauge did not \
+             start that needs --allow-rate-limit-probing",
+            plan.name,
+            limited.join(", ")
+        )
+    })
 }
 
 /// The open model's calibration: the given file, or a quick measurement now.
@@ -138,7 +142,14 @@ struct Measured {
 /// Runs one load plan against the target. Once the run has its reports folder, `load.json`
 /// is written whatever happens: an error still leaves a report naming its cause.
 pub async fn run(config: LoadConfig, console: &Console) -> Result<LoadOutcome, Error> {
-    config.check_allowed()?;
+    if let Some(why) = refusal(
+        &config.plan,
+        config.base_url.is_none(),
+        config.allow_load,
+        config.allow_rate_limit_probing,
+    ) {
+        return Err(Error::Usage(why));
+    }
     let redactor = Redactor::new();
     let run_id = crate::server::secrets::random_hex(3);
     let report_dir = config.reports.join(&run_id);
@@ -365,6 +376,7 @@ async fn run_in(
             Err(e) => notes.push(format!("no snapshot reconciliation: {e}")),
         }
     }
+    let nothing_measured = LatencyStats::default();
     outcome.thresholds = config
         .plan
         .thresholds
@@ -376,7 +388,7 @@ async fn run_in(
                     .iter()
                     .chain(&scenarios)
                     .find(|s| &s.name == name)
-                    .unwrap_or(&EMPTY),
+                    .unwrap_or(&nothing_measured),
             };
             threshold.evaluate(stats, server_error_rate)
         })
@@ -402,24 +414,6 @@ async fn run_in(
     report::write(&outcome, report_dir, redactor)?;
     Ok(outcome)
 }
-
-static EMPTY: LatencyStats = LatencyStats {
-    name: String::new(),
-    ok: 0,
-    errors: 0,
-    rate_limited: 0,
-    error_rate: 0.0,
-    rps: 0.0,
-    p50_ms: 0.0,
-    p90_ms: 0.0,
-    p95_ms: 0.0,
-    p99_ms: 0.0,
-    p999_ms: 0.0,
-    max_ms: 0.0,
-    mean_ms: 0.0,
-    buckets: Vec::new(),
-    sample_errors: Vec::new(),
-};
 
 fn verdict(outcome: &LoadOutcome, interrupted: bool) -> LoadVerdict {
     if interrupted {

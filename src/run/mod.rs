@@ -460,29 +460,18 @@ async fn load_phase(
         Ok(load_plan) => load_plan,
         Err(message) => return Phase::error(&Error::Usage(message), 0.0),
     };
-    // spec README: load, and load on rate-limited endpoints, are off by default against a
-    // target tidegauge did not start — not run, not a configuration error.
-    if plan.base_url.is_some() {
-        let limited: Vec<&str> = load_plan
-            .scenarios
-            .iter()
-            .filter(|(kind, _)| kind.rate_limited())
-            .map(|(kind, _)| kind.name())
-            .collect();
-        if !plan.allow_load {
-            return Phase::skipped(
-                "load on a target tidegauge did not start needs --allow-load (or \
-                 TIDEGAUGE_ALLOW_LOAD / allow_load)",
-            );
-        }
-        if !limited.is_empty() && !plan.allow_rate_limit_probing {
-            return Phase::skipped(format!(
-                "plan {} loads rate-limited endpoints ({}): that needs \
-                 --allow-rate-limit-probing against a target tidegauge did not start",
-                load_plan.name,
-                limited.join(", ")
-            ));
-        }
+    // spec README: off by default against a target tidegauge did not start — not run, and
+    // not a configuration error either.
+    if let Some(why) = crate::load::refusal(
+        &load_plan,
+        plan.base_url.is_none(),
+        plan.allow_load,
+        plan.allow_rate_limit_probing,
+    ) {
+        return Phase::skipped(format!(
+            "{why} (or TIDEGAUGE_ALLOW_LOAD / TIDEGAUGE_ALLOW_RATE_LIMIT_PROBING, or the same keys \
+             in tidegauge.toml)"
+        ));
     }
     let config = crate::load::LoadConfig {
         base_url: plan.base_url.clone(),
